@@ -1,0 +1,3 @@
+from pysite.cli import main
+
+main()

@@ -1,0 +1,92 @@
+"""The one exception family for a user's mistakes, and how they are printed.
+
+Every error a user can act on is a `PysiteError` carrying the file, the line and
+a hint; the builder collects them per page and keeps going.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PysiteError(Exception):
+    """A mistake in the site's sources, reported as `path:line: message`."""
+
+    kind = "error"
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 hint: str | None = None, source_line: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.hint = hint
+        self.source_line = source_line
+
+    def located(self, path: Path | str, line_offset: int = 0) -> "PysiteError":
+        """Fill in the file and shift the line when the error was raised on a fragment."""
+        if self.path is None:
+            self.path = Path(path)
+        if self.line is not None:
+            self.line += line_offset
+        return self
+
+    def __str__(self) -> str:
+        return format_location(self.path, self.line, self.message)
+
+
+class ConfigError(PysiteError):
+    """Broken site configuration: config.md, defaults, the ignore list."""
+
+
+class ParseError(PysiteError):
+    """A page that cannot be read: front matter, unclosed blocks, bad encoding."""
+
+
+class TemplateError(PysiteError):
+    """A layout that is missing or fails to render."""
+
+
+class JuliaError(PysiteError):
+    """A Julia cell or Julia-side function that failed."""
+
+
+@dataclass
+class Diagnostic:
+    """One message for the user; `error` diagnostics fail the build, warnings only with --strict."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    severity: str = "error"  # "error" or "warning"
+    hint: str | None = None
+    source_line: str | None = None
+
+    @classmethod
+    def from_error(cls, error: PysiteError, severity: str = "error") -> "Diagnostic":
+        return cls(error.message, error.path, error.line, severity, error.hint, error.source_line)
+
+    def render(self, root: Path | None = None) -> str:
+        path = self.path
+        if path is not None and root is not None:
+            try:
+                path = path.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        text = format_location(path, self.line, self.message)
+        if self.severity == "warning":
+            text = f"{text} (warning)"
+        if self.source_line:
+            text += f"\n    {self.source_line.rstrip()}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+def format_location(path: Path | str | None, line: int | None, message: str) -> str:
+    if path is None:
+        return message
+    if line is None:
+        return f"{path}: {message}"
+    return f"{path}:{line}: {message}"
