@@ -1,0 +1,79 @@
+"""Code blocks highlighted with Pygments at build time, and the CSS for them.
+
+`highlight` gives the whole `<pre class="highlight">` element; `stylesheet`
+gives light and dark colours scoped under `.highlight`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+import pygments
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+
+# Names people write in fences that Pygments knows under another name.
+# Documenter's `jldoctest` blocks are REPL sessions.
+_ALIASES = {"jldoctest": "julia-repl"}
+
+# nowrap: the `<pre><code>` wrapper is ours, so unknown languages look the same.
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=None)
+def lexer_for(lang: str) -> Lexer | None:
+    """The Pygments lexer for a fence language, or None; cached, because a
+    lookup that misses walks every lexer Pygments has."""
+    name = lang.lower()
+    try:
+        return get_lexer_by_name(_ALIASES.get(name, name))
+    except ClassNotFound:
+        return None
+
+
+def highlight(code: str, lang: str | None) -> str:
+    """`<pre class="highlight"><code class="language-LANG">` with token spans;
+    unknown or missing languages give the escaped code."""
+    lexer = lexer_for(lang) if lang else None
+    body = pygments.highlight(code, lexer, _FORMATTER) if lexer else escape(code, quote=False)
+    css_class = f' class="language-{escape(lang)}"' if lang else ""
+    return f'<pre class="highlight"><code{css_class}>{body}</code></pre>\n'
+
+
+def stylesheet() -> str:
+    """CSS for highlighted code: light by default, dark when the reader's system
+    prefers it (unless the page says `data-theme="light"`) or the page says
+    `data-theme="dark"`."""
+    dark_scopes = ['[data-theme="dark"] .highlight']
+    media_scopes = [':root:not([data-theme="light"]) .highlight']
+    return "\n".join([
+        "/* Pygments: light */",
+        _rules(LIGHT_STYLE, [".highlight"]),
+        "/* Pygments: dark */",
+        _dark_reset(dark_scopes),
+        _rules(DARK_STYLE, dark_scopes),
+        "@media (prefers-color-scheme: dark) {",
+        _dark_reset(media_scopes),
+        _rules(DARK_STYLE, media_scopes),
+        "}",
+        "",
+    ])
+
+
+def _rules(style: str, scopes: list[str]) -> str:
+    css = HtmlFormatter(style=style).get_style_defs(scopes)
+    # Pygments also emits unscoped `pre { ... }` and line-number rules: drop them.
+    return "\n".join(line for line in css.splitlines() if line.startswith(scopes[0]))
+
+
+def _dark_reset(scopes: list[str]) -> str:
+    # Tokens the light style colours but the dark one leaves alone would keep
+    # light colours on a dark background; the dark rules are more specific.
+    selector = ", ".join(f"{scope} span" for scope in scopes)
+    return f"{selector} {{ color: inherit; background-color: transparent; font-weight: inherit; font-style: inherit }}"
