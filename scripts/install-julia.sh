@@ -16,7 +16,9 @@ set -eu
 PREFIX="${PYSITE_JULIA_PREFIX:-$HOME/.cache/pysite/julia-1.5.3}"
 WRAPPER="$PREFIX/bin/julia"
 ARCH_LIB=usr/lib/x86_64-linux-gnu
-CHECK='using InteractiveUtils, Dates, Base64; print(VERSION)'
+# Throwing from compiled code checks the unwinder (bookworm's libunwind 1.6
+# segfaults julia 1.5 there, hence bullseye's libunwind8 below).
+CHECK='using InteractiveUtils, Dates, Base64; f() = error("x"); try f() catch end; print(VERSION)'
 
 die() { echo "install-julia.sh: $*" >&2; exit 1; }
 works() { "$1" --startup-file=no --history-file=no -e "$CHECK" </dev/null >/dev/null 2>&1; }
@@ -39,7 +41,7 @@ KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # System libraries the Debian julia build links by name; installed only when missing.
 SYSTEM_LIBS="libpcre2-8.so.0:libpcre2-8-0 libgmp.so.10:libgmp10 libmpfr.so.6:libmpfr6
-libcurl-gnutls.so.4:libcurl3-gnutls libssh2.so.1:libssh2-1 libunwind.so.8:libunwind8"
+libcurl-gnutls.so.4:libcurl3-gnutls libssh2.so.1:libssh2-1"
 missing=""
 for pair in $SYSTEM_LIBS; do
     [ -e "/$ARCH_LIB/${pair%%:*}" ] || missing="$missing ${pair#*:}"
@@ -68,7 +70,7 @@ apt-get $APT_OPTS update -qq >&2 || die "apt-get update failed (is deb.debian.or
 V=1.5.3+dfsg-3
 PACKAGES="julia=$V julia-common=$V libjulia1=$V libllvm9/bullseye libgit2-1.1/bullseye
 libmbedtls12/bullseye libmbedcrypto3/bullseye libmbedx509-0/bullseye libopenlibm3/bullseye
-libdsfmt-19937-1/bullseye libutf8proc2/bullseye libffi7/bullseye
+libdsfmt-19937-1/bullseye libutf8proc2/bullseye libffi7/bullseye libunwind8/bullseye
 libgfortran5/bookworm libquadmath0/bookworm"
 echo "downloading julia $V and its libraries..." >&2
 # shellcheck disable=SC2086
@@ -82,7 +84,8 @@ done
 
 # libjulia's private folder (usr/lib/x86_64-linux-gnu/julia/libgmp.so ->
 # ../libgmp.so.10, ...) points at system libraries by relative links that
-# dangle inside the prefix: give them targets, linking to the system copies.
+# dangle inside the prefix: give them targets, linking to the system copies
+# (libunwind.so.8 comes from bullseye instead, unpacked above).
 for pair in $SYSTEM_LIBS; do
     ln -sf "/$ARCH_LIB/${pair%%:*}" "$PREFIX.partial/$ARCH_LIB/${pair%%:*}"
 done
