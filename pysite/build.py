@@ -1,0 +1,310 @@
+"""The build, top to bottom: config, discovery, read and evaluate every page, render, write, swap.
+
+Phase 1 reads every page (front matter, dialect, Markdown, cells) so that phase 2's
+layouts see the whole site. Both phases use every core for large sites; Julia runs
+only in the main process. A content-hash cache skips pages whose inputs did not change,
+and a rebuild where no file changed does nothing at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pysite
+from pysite.config import SiteConfig, read_config
+from pysite.discover import SourceFile, discover
+from pysite.errors import Diagnostic, PysiteError, TemplateError
+from pysite.evaluate import EvaluationOptions, Evaluator
+from pysite.layout import Layouts, STANDARD_LAYOUTS
+from pysite.output import Output
+from pysite.page import NeedsJulia, Page, ReadContext, read_page, read_source
+from pysite.site import SiteView, generated_outputs
+
+CACHE_FORMAT = 1
+PARALLEL_MIN_PAGES = 64
+SITE_INPUTS = ("config.md", "utils.jl", "utils.py", "Manifest.toml", "Project.toml")
+
+
+@dataclass
+class BuildOptions:
+    site: Path
+    out: Path | None = None
+    clean: bool = False
+    strict: bool = False
+    drafts: bool = False
+    jobs: int = os.cpu_count() or 1
+    evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
+
+    @property
+    def output(self) -> Path:
+        return (self.out or self.site / "__site").resolve()
+
+
+@dataclass
+class BuildReport:
+    pages: int = 0
+    rendered: int = 0
+    seconds: float = 0.0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)   # output paths written anew
+    unchanged: bool = False                           # nothing to do: no source changed
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def failed(self, strict: bool) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+@dataclass
+class BuildState:
+    """What the last build knew, kept in memory by `serve` and on disk between builds."""
+
+    signature: str = ""
+    read_key: str = ""
+    pages: dict[str, Page] = field(default_factory=dict)        # by source rel
+    outputs: dict[str, str] = field(default_factory=dict)       # output rel -> key of its inputs
+
+
+Progress = Callable[[str, int, int], None]
+
+# The builder whose work forked processes share (set just before forking).
+_ACTIVE: "Builder | None" = None
+
+
+class Builder:
+    def __init__(self, options: BuildOptions, progress: Progress | None = None):
+        self.options = options
+        self.site = options.site.resolve()
+        self.out = options.output
+        self.progress = progress
+        self.state_path = self.site / ".pysite" / "cache" / "build.pickle"
+        self.state = BuildState() if options.clean else load_state(self.state_path)
+        self.evaluator: Evaluator | None = None
+
+    def close(self) -> None:
+        if self.evaluator is not None:
+            self.evaluator.close()
+
+    def build(self) -> BuildReport:
+        start = time.perf_counter()
+        report = BuildReport()
+        try:
+            config = read_config(self.site)
+            sources = discover(self.site, self.out, config.ignore)
+        except PysiteError as error:
+            report.diagnostics.append(Diagnostic.from_error(error))
+            return finish(report, start)
+        signature = self.signature(sources)
+        pages = [s for s in sources if s.kind == "page"]
+        report.pages = len(pages)
+        if signature == self.state.signature and self.out.is_dir():
+            report.unchanged = True
+            report.diagnostics = [d for page in self.state.pages.values() for d in page.diagnostics]
+            return finish(report, start)
+
+        if self.evaluator is None:
+            self.evaluator = Evaluator(self.site, self.options.evaluation)
+        read = self.read_pages(config, pages)
+        report.diagnostics.extend(self.evaluator.diagnostics)
+        for page in read:
+            report.diagnostics.extend(page.diagnostics)
+        published = [p for p in read if self.options.drafts or not p.variables.get("draft")]
+
+        output = Output(self.out)
+        try:
+            outputs = self.write(config, published, [s for s in sources if s.kind == "file"], output, report)
+            output.commit()
+        except BaseException:
+            output.abort()
+            raise
+        self.state = BuildState(signature, self.read_key(), {p.source.rel: p for p in read}, outputs)
+        save_state(self.state_path, self.state)
+        return finish(report, start)
+
+    # Phase 1 ----------------------------------------------------------------------------
+
+    def read_key(self) -> str:
+        """What every page's reading depends on besides its own text."""
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}".encode())
+        for name in SITE_INPUTS:
+            path = self.site / name
+            if path.exists():
+                digest.update(name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
+        read_key = self.read_key()
+        reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
+        known, todo = [], []
+        for source in sources:
+            data, digest = read_source(source)
+            old = self.state.pages.get(source.rel)
+            if reuse and old is not None and old.digest == digest and old.source == source:
+                known.append(old)
+            else:
+                todo.append((source, data, digest))
+        ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_value)
+        self.read_context = ctx
+        fresh = self.map(read_in_worker, todo, "reading")
+        for index, page in enumerate(fresh):
+            if page is None:  # needed Julia: read again here, where the bridge lives
+                source, data, digest = todo[index]
+                fresh[index] = read_page(source, ctx, data, digest)
+        return sorted(known + fresh, key=lambda page: page.source.rel)
+
+    # Phase 2 ----------------------------------------------------------------------------
+
+    def write(self, config: SiteConfig, pages: list[Page], files: list[SourceFile], output: Output,
+              report: BuildReport) -> dict[str, str]:
+        layouts = Layouts(self.site, config.prepath)
+        view = SiteView(config, pages, layouts)
+        layout_key = self.layout_key()
+        outputs: dict[str, str] = {}
+        todo = []
+        for page in pages:
+            key = page_output_key(page, layout_key, view.digest if view.uses_pages(page) else "")
+            outputs[page.source.out] = key
+            if page.failed:
+                output.keep(page.source.out)  # the last good version stays until the page is fixed
+                continue
+            if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
+                continue
+            todo.append(page)
+        self.site_view = view
+        for out, diagnostics in self.map(render_in_worker, [(p, output.tmp) for p in todo], "writing"):
+            report.diagnostics.extend(diagnostics)
+            if not diagnostics or all(d.severity == "warning" for d in diagnostics):
+                report.changed.add(out)
+        report.rendered = len(todo)
+        for source in files:
+            stat = source.path.stat()
+            key = f"{stat.st_mtime_ns}:{stat.st_size}"
+            outputs[source.out] = key
+            if not (self.state.outputs.get(source.out) == key and output.keep(source.out)):
+                output.copy(source.path, source.out)
+                report.changed.add(source.out)
+        for rel, data in generated_outputs(view, {s.out for s in files}).items():
+            key = hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+            outputs[rel] = key
+            if not (self.state.outputs.get(rel) == key and output.keep(rel)):
+                output.write(rel, data)
+                report.changed.add(rel)
+        for page in pages:
+            for rel, source in self.evaluator.cache.published_files(page.source.rel):
+                output.copy(source, rel)
+        return outputs
+
+    def layout_key(self) -> str:
+        digest = hashlib.sha256()
+        for folder in (self.site / "_layout", Path(pysite.__file__).parent / "theme"):
+            for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+                if path.is_file():
+                    digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+    # Both phases --------------------------------------------------------------------------
+
+    def signature(self, sources: list[SourceFile]) -> str:
+        """Every input's path, size and modification time: equal means nothing to do."""
+        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{self.out}\0{self.options}".encode())
+        paths = [s.path for s in sources] + [self.site / name for name in SITE_INPUTS]
+        for folder in (self.site / "_layout", Path(pysite.__file__).parent):
+            paths.extend(folder.rglob("*"))
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+        return digest.hexdigest()
+
+    def map(self, function: Callable, items: list, stage: str) -> list:
+        """Run a stage over items, on every core when there are enough of them."""
+        global _ACTIVE
+        total = len(items)
+        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES:
+            _ACTIVE = self
+            results = []
+            for item in items:
+                results.append(function(item))
+                self.report_progress(stage, len(results), total)
+            return results
+        _ACTIVE = self
+        context = multiprocessing.get_context("fork")
+        results = []
+        with context.Pool(self.options.jobs, initializer=enter_worker) as pool:
+            chunk = max(1, total // (self.options.jobs * 8))
+            for result in pool.imap(function, items, chunksize=chunk):
+                results.append(result)
+                self.report_progress(stage, len(results), total)
+        return results
+
+    def report_progress(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
+
+
+def enter_worker() -> None:
+    _ACTIVE.evaluator.in_main_process = False
+
+
+def read_in_worker(item: tuple[SourceFile, bytes, str]) -> Page | None:
+    source, data, digest = item
+    try:
+        return read_page(source, _ACTIVE.read_context, data, digest)
+    except NeedsJulia:
+        return None
+
+
+def render_in_worker(item: tuple[Page, Path]) -> tuple[str, list[Diagnostic]]:
+    page, tmp = item
+    view = _ACTIVE.site_view
+    try:
+        html = view.render(page)
+    except PysiteError as error:
+        return page.source.out, [Diagnostic.from_error(error)]
+    path = tmp / page.source.out
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return page.source.out, []
+
+
+def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:
+    digest = hashlib.sha256(pickle.dumps((page.digest, page.content, page.variables, page.source), protocol=5))
+    digest.update(f"\0{layout_key}\0{site_digest}".encode())
+    return digest.hexdigest()
+
+
+def load_state(path: Path) -> BuildState:
+    try:
+        with path.open("rb") as handle:
+            fmt, state = pickle.load(handle)
+        return state if fmt == (CACHE_FORMAT, pysite.__version__) else BuildState()
+    except Exception:  # a missing, old or damaged cache only costs a full build
+        return BuildState()
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(((CACHE_FORMAT, pysite.__version__), state), handle, protocol=5)
+    tmp.replace(path)
+
+
+def finish(report: BuildReport, start: float) -> BuildReport:
+    report.seconds = time.perf_counter() - start
+    return report

@@ -1,0 +1,139 @@
+"""The command line: parses flags and calls one function per command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+import pysite
+
+
+def echo_diagnostics(diagnostics, root: Path) -> None:
+    for diagnostic in diagnostics:
+        if diagnostic.path is not None:
+            diagnostic.path = display_path(diagnostic.path)
+        click.echo(diagnostic.render(), err=True)
+
+
+def display_path(path: Path) -> Path:
+    """Paths relative to the working folder when inside it, so editors can open them."""
+    try:
+        return Path(os.path.relpath(path.resolve(), Path.cwd()))
+    except ValueError:
+        return path
+
+
+def evaluation_options(function):
+    options = [
+        click.option("--julia", "julia", metavar="PATH", help="Julia executable (default: $PYSITE_JULIA, then julia on PATH, then juliapkg)."),
+        click.option("--transport", type=click.Choice(["worker", "juliacall"]), default="worker", show_default=True,
+                     help="How to reach Julia: a worker subprocess, or juliacall in this process."),
+        click.option("--timeout", type=float, metavar="SECONDS", help="Time limit per Julia cell (default 60; page variable `cell_timeout`)."),
+        click.option("--reeval", is_flag=True, help="Run every Julia cell again instead of using cached outputs."),
+        click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future."),
+        click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(pysite.__version__, prog_name="pysite")
+def main() -> None:
+    """pysite: build static sites from Markdown pages with Julia code cells evaluated at build time."""
+
+
+@main.command()
+@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
+@click.option("--clean", is_flag=True, help="Ignore the build cache and build every page again.")
+@click.option("--strict", is_flag=True, help="Treat warnings (cell errors, missing Julia, bad math) as failures.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list every warning's hint and the pages written.")
+@click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Processes used for large sites.")
+@evaluation_options
+def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
+          julia: str | None, transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+    """Build the site in SITE (default: the current folder) into SITE/__site.
+
+    Exits with status 1 when a page failed (every other page is still built), or with
+    --strict when there was any warning.
+    """
+    from pysite.build import BuildOptions, Builder
+    from pysite.evaluate import EvaluationOptions
+
+    if not site.is_dir():
+        raise click.UsageError(f"{site}: no such folder")
+    options = BuildOptions(site=site, out=out, clean=clean, strict=strict, drafts=drafts, jobs=jobs,
+                           evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval))
+    builder = Builder(options, progress=None if quiet else progress_line())
+    try:
+        report = builder.build()
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted: the previous output is left as it was", err=True)
+        sys.exit(130)
+    except Exception as error:
+        internal_error(error, debug)
+    finally:
+        builder.close()
+    clear_progress()
+    echo_diagnostics(report.diagnostics, site)
+    if not quiet:
+        click.echo(summary(report, options.output), err=True)
+    sys.exit(1 if report.failed(strict) else 0)
+
+
+def summary(report, out: Path) -> str:
+    if report.unchanged:
+        what = f"{report.pages} pages, nothing changed"
+    else:
+        what = f"{report.pages} pages ({report.rendered} written)"
+    counts = f"{len(report.errors)} error{'s' * (len(report.errors) != 1)}, {len(report.warnings)} warning{'s' * (len(report.warnings) != 1)}"
+    return f"built {what} in {report.seconds:.2f} s, {counts} -> {display_path(out)}"
+
+
+def internal_error(error: BaseException, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    else:
+        click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+    sys.exit(2)
+
+
+_progress_shown = False
+
+
+def progress_line():
+    """A one-line progress display on a terminal, for builds of many pages."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        global _progress_shown
+        if total >= 50 and (done % 25 == 0 or done == total):
+            _progress_shown = True
+            click.echo(f"\r{stage} {done}/{total}", nl=False, err=True)
+    return show
+
+
+def clear_progress() -> None:
+    if _progress_shown:
+        click.echo("\r\033[K", nl=False, err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def new(directory: Path) -> None:
+    """Create a new site in DIRECTORY from the default skeleton."""
+    from pysite.new import create_site
+
+    try:
+        create_site(directory)
+    except FileExistsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {directory}: run `pysite serve {directory}` and open http://127.0.0.1:8000/")

@@ -1,0 +1,99 @@
+"""Site configuration: the variables of `config.md`, folder defaults, ignore list, prepath."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pysite.errors import ConfigError, ParseError
+from pysite.variables import read_variables
+
+# Franklin's names for site variables, and the names pysite's templates use.
+ALIASES = {"website_title": "title", "website_description": "description", "website_url": "url"}
+# Always left out of the site: the build's own folders and the project's files.
+DEFAULT_IGNORE = ["node_modules/", "__pycache__/"]
+
+
+@dataclass
+class SiteConfig:
+    root: Path
+    variables: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    body: str = ""                      # config.md's text: site-wide command definitions
+    ignore: list[str] = field(default_factory=list)
+    defaults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def path(self) -> Path:
+        return self.root / "config.md"
+
+    @property
+    def prepath(self) -> str:
+        """`/project` for a site served under a sub-path, "" otherwise."""
+        prepath = str(self.variables.get("prepath") or "").strip("/")
+        return f"/{prepath}" if prepath else ""
+
+    def defaults_for(self, rel: str) -> dict[str, Any]:
+        """Variables every page under a folder gets, most specific folder last."""
+        merged: dict[str, Any] = {}
+        for folder, values in sorted(self.defaults, key=lambda item: len(item[0])):
+            if not folder or rel.startswith(folder):
+                merged.update(values)
+        return merged
+
+
+def read_config(root: Path) -> SiteConfig:
+    config = SiteConfig(root=root)
+    path = config.path
+    if not path.exists():
+        config.ignore = list(DEFAULT_IGNORE)
+        return config
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid UTF-8 ({error.reason})", path) from None
+    source = read_variables(text, path)
+    variables = dict(source.variables)
+    for franklin, name in ALIASES.items():
+        if franklin in variables and name not in variables:
+            variables[name] = variables[franklin]
+    config.variables = variables
+    config.lines = source.lines
+    config.body = source.body
+    config.ignore = DEFAULT_IGNORE + [str(p) for p in as_list(variables.get("ignore"))]
+    config.defaults = read_defaults(variables.get("defaults"), path, source.lines.get("defaults"))
+    return config
+
+
+def read_defaults(value: Any, path: Path, line: int | None) -> list[tuple[str, dict[str, Any]]]:
+    """Folder defaults, either `folder => Dict(...)` (a mapping) or Jekyll's list of scope/values."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        try:
+            items = [(entry.get("scope", {}).get("path", ""), entry["values"]) for entry in value]
+        except (AttributeError, KeyError, TypeError):
+            raise ConfigError("`defaults` entries need `scope: {path: ...}` and `values: {...}`", path, line) from None
+    else:
+        raise ConfigError("`defaults` must map folders to variables", path, line)
+    defaults = []
+    for folder, values in items:
+        if not isinstance(values, dict):
+            raise ConfigError(f"defaults for {folder!r} must be a mapping of variables", path, line)
+        folder = str(folder).strip("/")
+        defaults.append((f"{folder}/" if folder else "", dict(values)))
+    return defaults
+
+
+def as_list(value: Any) -> list:
+    """Tags, categories and lists written as a list, a tuple, a comma-separated string or nothing."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return [value]

@@ -1,0 +1,99 @@
+"""Discovery: which files under a site are pages, which are copied, and where each lands.
+
+Pages are `*.md` and `*.html` outside `_*` folders; `_assets/`, `_css/`, `_libs/`
+are published as `assets/`, `css/`, `libs/`; other files are copied as they are.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PUBLISHED_FOLDERS = {"_assets": "assets", "_css": "css", "_libs": "libs"}
+# Site-level files that feed the build but are not part of the site.
+SITE_FILES = {"config.md", "utils.jl", "utils.py", "Project.toml", "Manifest.toml"}
+NOT_PAGES = ("readme", "license", "licence", "changelog", "contributing")
+SPECIAL_PAGES = {"index", "404"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path   # absolute path of the source
+    rel: str     # posix path relative to the site root
+    kind: str    # "page" or "file"
+    out: str     # posix path of the output, relative to the output folder
+
+    @property
+    def url(self) -> str:
+        """Site-absolute URL of the output, pretty for pages: `/pages/a/`."""
+        if self.out.endswith("/index.html"):
+            return "/" + self.out[: -len("index.html")]
+        return "/" if self.out == "index.html" else "/" + self.out
+
+
+def page_output(rel: str) -> str:
+    """`pages/a.md` -> `pages/a/index.html`; `index.md` -> `index.html`; `404.md` -> `404.html`."""
+    stem, _ = os.path.splitext(rel)
+    folder, name = os.path.split(stem)
+    if name == "index" or (name in SPECIAL_PAGES and not folder):
+        return f"{stem}.html"
+    return f"{stem}/index.html"
+
+
+def is_ignored(rel: str, patterns: list[str]) -> bool:
+    """Franklin's `ignore`: a pattern ending in `/` ignores a folder, others match paths."""
+    for pattern in patterns:
+        if pattern.endswith("/"):
+            if rel.startswith(pattern) or rel == pattern[:-1]:
+                return True
+        elif fnmatch.fnmatchcase(rel, pattern):
+            return True
+    return False
+
+
+def discover(site: Path, out_dir: Path, ignore: list[str] = ()) -> list[SourceFile]:
+    """Every page and copied file of the site, sorted by relative path."""
+    site = site.resolve()
+    out_dir = out_dir.resolve()
+    found: list[SourceFile] = []
+
+    def walk(folder: Path, rel_folder: str, published_as: str | None) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                rel = f"{rel_folder}{name}"
+                if name.startswith(".") or name == "__site" or is_ignored(rel, ignore):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    path = Path(entry.path)
+                    if path == out_dir:
+                        continue
+                    if published_as is None and not rel_folder and name.startswith("_"):
+                        if name in PUBLISHED_FOLDERS:
+                            walk(path, rel + "/", PUBLISHED_FOLDERS[name] + "/")
+                        continue
+                    walk(path, rel + "/", None if published_as is None else f"{published_as}{name}/")
+                elif entry.is_file():
+                    source = classify(Path(entry.path), rel, rel_folder, published_as)
+                    if source is not None:
+                        found.append(source)
+
+    walk(site, "", None)
+    found.sort(key=lambda f: f.rel)
+    return found
+
+
+def classify(path: Path, rel: str, rel_folder: str, published_as: str | None) -> SourceFile | None:
+    name = path.name
+    if published_as is not None:
+        return SourceFile(path, rel, "file", published_as + name)
+    if not rel_folder and name in SITE_FILES:
+        return None
+    stem, ext = os.path.splitext(name)
+    if ext in (".md", ".html"):
+        if stem.lower() in NOT_PAGES:
+            return None
+        return SourceFile(path, rel, "page", page_output(rel))
+    return SourceFile(path, rel, "file", rel)

@@ -1,0 +1,110 @@
+"""Evaluation policy: when a page's cells come from the cache, when they run, and on which Julia.
+
+The Julia worker starts only when a page actually needs it, so a rebuild with no cell
+changed starts no Julia at all. Cell errors are warnings (the page shows them);
+`--strict` makes them fail the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pysite import bridge as julia
+from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
+from pysite.errors import Diagnostic, JuliaError
+from pysite.page import NeedsJulia, Page
+from pysite.variables import JuliaExpr
+
+DEFAULT_TIMEOUT = 60.0
+NO_JULIA_HINT = ("install Julia and put `julia` on PATH, or point PYSITE_JULIA (or --julia) at a julia "
+                 "executable; the project's `scripts/install-julia.sh` installs one")
+
+
+@dataclass
+class EvaluationOptions:
+    julia: str | None = None         # --julia PATH
+    transport: str = "worker"        # or "juliacall"
+    timeout: float | None = None     # --timeout, seconds per cell
+    reeval: bool = False             # --reeval: run every cell again
+
+
+class Evaluator:
+    def __init__(self, site: Path, options: EvaluationOptions):
+        self.site = site
+        self.options = options
+        self.cache = CellCache(site / ".pysite" / "cells")
+        self.install = julia.find_julia(options.julia)
+        self.version = julia.julia_version(self.install) if self.install else None
+        manifest = site / "Manifest.toml"
+        self.manifest_digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else ""
+        self.in_main_process = True
+        self.bridge: julia.Bridge | None = None
+        self.missing_julia_reported = False
+        self.diagnostics: list[Diagnostic] = []   # build-wide messages (no Julia found)
+
+    def open(self) -> julia.Bridge | None:
+        if self.bridge is None and self.install is not None:
+            project = self.site if (self.site / "Project.toml").exists() else None
+            self.bridge = julia.open_bridge(self.install, self.options.transport, project=project)
+        return self.bridge
+
+    def close(self) -> None:
+        if self.bridge is not None:
+            self.bridge.close()
+            self.bridge = None
+
+    def results_for(self, page: Page, cells: list[Cell]) -> dict[str, julia.CellResult]:
+        rel = page.source.rel
+        key = cells_key(rel, cells, self.manifest_digest)
+        results = None
+        if not (self.options.reeval or page.variables.get("reeval")):
+            results = self.cache.load(rel, key, self.version)
+        if results is None:
+            results = self.run(page, cells, key)
+        report_cell_problems(page, cells, results)
+        return results
+
+    def run(self, page: Page, cells: list[Cell], key: str) -> dict[str, julia.CellResult]:
+        if not self.in_main_process:
+            raise NeedsJulia
+        if self.install is None:
+            self.report_missing_julia(page)
+            return not_evaluated(cells)
+        timeout = float(page.variables.get("cell_timeout") or self.options.timeout or DEFAULT_TIMEOUT)
+        folder = self.cache.prepare(page.source.rel)
+        answers = self.open().run_page(str(page.source.path), requests_for(cells, folder), timeout)
+        results = {cell.name: result for cell, result in zip(cells, answers)}
+        self.cache.store(page.source.rel, key, self.version, results)
+        return results
+
+    def evaluate_value(self, expression: JuliaExpr, page: Page) -> Any:
+        if not self.in_main_process:
+            raise NeedsJulia
+        if self.install is None:
+            raise JuliaError(f"this value is a Julia expression and no Julia was found: {expression.code}",
+                             page.source.path, expression.line, hint=NO_JULIA_HINT)
+        return self.open().eval_value(expression.code, str(page.source.path), expression.line)
+
+    def report_missing_julia(self, page: Page) -> None:
+        if not self.missing_julia_reported:
+            self.missing_julia_reported = True
+            self.diagnostics.append(Diagnostic(
+                "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
+                page.source.path, page.cells[0].line if page.cells else None, "warning", hint=NO_JULIA_HINT))
+
+
+def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia.CellResult]) -> None:
+    for cell in cells:
+        result = results.get(cell.name)
+        if result is None or result.status in ("ok", "not-evaluated"):
+            continue
+        message = (result.error or result.status).strip().splitlines()[0] if (result.error or "").strip() else result.status
+        page.diagnostics.append(Diagnostic(f"cell `{cell.name}` {describe(result.status)}: {message}",
+                                           page.source.path, cell.line, "warning"))
+
+
+def describe(status: str) -> str:
+    return {"error": "threw an error", "timeout": "timed out", "crashed": "crashed Julia"}.get(status, status)

@@ -1,0 +1,118 @@
+"""Layouts: Jinja2 templates from the site's `_layout/`, then the default theme's.
+
+A page picks its layout with the variable `layout`; templates see `page`, `site`,
+`pages` (every page, newest first) and `content`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from pysite.errors import TemplateError
+
+THEME = Path(__file__).parent / "theme"
+# Jekyll's standard layout names fall back to the default layout when the site has none.
+STANDARD_LAYOUTS = {"default", "page", "post"}
+
+
+class Layouts:
+    def __init__(self, site: Path, prepath: str):
+        self.site = site
+        self.prepath = prepath
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(site / "_layout"),
+                                        jinja2.FileSystemLoader(THEME / "_layout")]),
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(url=self.url, date=format_date, where=where, under=under)
+
+    def url(self, path: str) -> str:
+        """A site-absolute path with the site's prepath in front."""
+        if not path.startswith("/") or path.startswith(self.prepath + "/") and self.prepath:
+            return path
+        return self.prepath + path
+
+    def template_name(self, layout: Any) -> str:
+        name = str(layout or "default").removesuffix(".html")
+        return f"{name}.html"
+
+    def exists(self, layout: Any) -> bool:
+        try:
+            self.env.get_template(self.template_name(layout))
+            return True
+        except jinja2.TemplateNotFound:
+            return False
+        except jinja2.TemplateError:
+            return True  # it exists; rendering reports the error with its line
+
+    def render(self, layout: Any, context: dict[str, Any]) -> str:
+        name = self.template_name(layout)
+        if str(layout or "default") in STANDARD_LAYOUTS and not self.exists(layout):
+            name = "default.html"
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(error.message or "syntax error", error.filename or name, error.lineno,
+                                source_line=source_line(error.filename, error.lineno)) from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(f"layout {error.name!r} not found in _layout/", None, None,
+                                hint="add the template to _layout/ or pick another `layout`") from None
+        except Exception as error:  # a template failing at run time: report its file and line
+            path, line = template_frame(error)
+            raise TemplateError(f"{type(error).__name__}: {error}", path or name, line) from None
+
+
+def source_line(filename: str | None, lineno: int | None) -> str | None:
+    if not filename or not lineno:
+        return None
+    try:
+        return Path(filename).read_text(encoding="utf-8").splitlines()[lineno - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """The innermost traceback frame that is a template (Jinja2 rewrites them to the .html file)."""
+    found = (None, None)
+    tb = error.__traceback__ or sys.exc_info()[2]
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def format_date(value: Any, fmt: str | None = None) -> str:
+    if not isinstance(value, dt.date):
+        return "" if value is None else str(value)
+    if fmt:
+        return value.strftime(fmt)
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def where(pages: Iterable[Any], attribute: str, value: Any) -> list[Any]:
+    """Pages whose attribute equals the value, or contains it when the attribute is a list."""
+    chosen = []
+    for page in pages:
+        found = page.get(attribute) if isinstance(page, dict) else getattr(page, attribute, None)
+        if found == value or (isinstance(found, (list, tuple)) and value in found):
+            chosen.append(page)
+    return chosen
+
+
+def under(pages: Iterable[Any], folder: str) -> list[Any]:
+    folder = folder.strip("/") + "/"
+    return [page for page in pages if page["source"].startswith(folder)]
+
+
+def as_markup(text: str) -> Markup:
+    return Markup(text)

@@ -1,0 +1,184 @@
+"""Reading a page: its variables, its expanded and parsed text, its evaluated cells, its HTML.
+
+`read_page` runs in the build's worker processes; when a page needs Julia (cells not in
+the cache, or a variable that is a Julia expression) and this process has no bridge, it
+raises `NeedsJulia` and the builder reads the page again in the main process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pysite import markdown
+from pysite.cells import Cell, find_cells, render_cell, render_output
+from pysite.config import SiteConfig, as_list
+from pysite.dialect import expand
+from pysite.discover import SourceFile
+from pysite.errors import Diagnostic, ParseError, PysiteError
+from pysite.placeholders import fill
+from pysite.variables import JuliaExpr, read_variables
+
+WORDS_PER_MINUTE = 200
+MORE = re.compile(r"<!--\s*more\s*-->")
+MORE_MARK = "<pysite-more></pysite-more>"
+FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+
+
+class NeedsJulia(Exception):
+    """This page needs the Julia bridge, which only the main process holds."""
+
+
+@dataclass
+class Page:
+    source: SourceFile
+    digest: str = ""                                  # content hash of the source file
+    variables: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    headings: list[markdown.Heading] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    content: str = ""                                 # the rendered body, before the layout
+    excerpt: str = ""
+    words: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def title(self) -> str:
+        return str(self.variables.get("title") or "")
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.variables.get("date")
+
+
+@dataclass
+class ReadContext:
+    """What reading a page needs besides the page: the site, and how cells get their results."""
+
+    config: SiteConfig
+    # (page, cells) -> results by cell name; raises NeedsJulia where only the main process can help.
+    results_for: Callable[[Page, list[Cell]], dict]
+    # (expression, page) -> value; raises NeedsJulia likewise.
+    evaluate_value: Callable[[JuliaExpr, Page], Any]
+
+
+def read_source(source: SourceFile) -> tuple[bytes, str]:
+    data = source.path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def decode(data: bytes, path: Path) -> str:
+    if b"\0" in data[:8192]:
+        raise ParseError("this is a binary file, not a text page", path, 1,
+                         hint="move it out of the pages or give it another extension")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ParseError(f"not valid UTF-8 (byte 0x{data[error.start]:02x})", path, line,
+                         hint="save the file as UTF-8") from None
+
+
+def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "") -> Page:
+    """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`."""
+    if data is None:
+        data, digest = read_source(source)
+    page = Page(source, digest)
+    try:
+        text = decode(data, source.path)
+        page_vars = read_variables(text, source.path)
+        page.lines = page_vars.lines
+        page.variables = {**ctx.config.defaults_for(source.rel), **page_vars.variables}
+        for name, value in page.variables.items():
+            if isinstance(value, JuliaExpr):
+                page.variables[name] = ctx.evaluate_value(value, page)
+        if source.path.suffix == ".html":
+            page.content = page_vars.body
+        else:
+            render_body(page, page_vars.body, ctx)
+    except NeedsJulia:
+        raise
+    except PysiteError as error:
+        page.diagnostics.append(Diagnostic.from_error(error.located(source.path)))
+    derive_variables(page)
+    return page
+
+
+def render_body(page: Page, body: str, ctx: ReadContext) -> None:
+    path = page.source.path
+    env: dict[str, Any] = {"path": path, "warnings": []}
+    body = MORE.sub(MORE_MARK, expand(body, path))
+    tokens = markdown.parse(body, env)
+    page.headings = markdown.headings(tokens)
+    page.words = len(markdown.plain_text(tokens).split())
+    page.cells = find_cells(tokens)
+    results = ctx.results_for(page, page.cells) if page.cells else {}
+    env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name))
+
+    def output(attrs: dict[str, str]) -> str:
+        name = attrs["name"]
+        if name not in results:
+            env["warnings"].append(Diagnostic(f"\\output{{{name}}}: no cell named {name!r} on this page",
+                                              path, int(attrs["line"]), "warning"))
+            return ""
+        return render_output(results[name], attrs["kind"], markdown=lambda text: markdown.render(markdown.parse(text, {"path": path, "warnings": []}), {}))
+
+    def figure(attrs: dict[str, str]) -> str:
+        src = attrs["src"]
+        return f'<figure><img src="{html.escape(src)}" alt=""></figure>'
+
+    content = fill(markdown.render(tokens, env), {
+        "output": output,
+        "fig": figure,
+        "toc": lambda attrs: toc_html(page.headings),
+        "more": lambda attrs: MORE_MARK,
+    })
+    head, more, _ = content.partition(MORE_MARK)
+    page.content = content.replace(MORE_MARK, "")
+    first = FIRST_PARAGRAPH.search(page.content)
+    page.excerpt = head if more else (first.group(0) if first else "")
+    page.diagnostics.extend(env["warnings"])
+
+
+def toc_html(headings: list[markdown.Heading]) -> str:
+    items = "".join(f'<li class="toc-level-{h.level}"><a href="#{html.escape(h.id)}">{html.escape(h.text)}</a></li>'
+                    for h in headings)
+    return f'<nav class="toc"><ol>{items}</ol></nav>' if items else ""
+
+
+def derive_variables(page: Page) -> None:
+    """Title from the first heading, dates as dates, tags as lists, reading time."""
+    variables = page.variables
+    if not variables.get("title"):
+        variables["title"] = page.headings[0].text if page.headings else Path(page.source.rel).stem.replace("-", " ")
+    for name in ("date", "last_modified", "lastmod"):
+        if name in variables:
+            variables[name] = as_date(variables[name], page, name)
+    for name in ("tags", "categories"):
+        variables[name] = [str(item) for item in as_list(variables.get(name))]
+    variables["reading_time"] = max(1, math.ceil(page.words / WORDS_PER_MINUTE)) if page.words else 0
+
+
+def as_date(value: Any, page: Page, name: str) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for parse in (dt.datetime.fromisoformat, lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")):
+        try:
+            parsed = parse(text)
+            return parsed.date() if len(text) <= 10 else parsed
+        except ValueError:
+            continue
+    page.diagnostics.append(Diagnostic(f"`{name}` is not a date: {text!r}", page.source.path,
+                                       page.lines.get(name), "warning", hint="write dates as 2020-06-06"))
+    return None

@@ -1,0 +1,35 @@
+"""Placeholder elements: what the dialect leaves in the text for things known only after evaluation.
+
+`<pysite-output name=.. kind=.. line=..>` becomes a cell's output, `<pysite-fig src=..>` a
+figure a cell wrote, `<pysite-toc>` the table of contents. Rendering Markdown passes them
+through as raw HTML; `fill` replaces them in the page's HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Callable
+
+PLACEHOLDER = re.compile(
+    r"(?P<open><p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
+)
+ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+
+
+def mark(kind: str, **attributes) -> str:
+    attrs = "".join(f' {key}="{html.escape(str(value), quote=True)}"' for key, value in attributes.items())
+    return f"<pysite-{kind}{attrs}></pysite-{kind}>"
+
+
+def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -> str:
+    """Replace each placeholder by its handler's HTML; a placeholder alone in a paragraph replaces it."""
+
+    def replace(match: re.Match) -> str:
+        attrs = {key: html.unescape(value) for key, value in ATTRIBUTE.findall(match.group("attrs"))}
+        produced = handlers[match.group("kind")](attrs)
+        if match.group("open") and match.group("close"):
+            return produced
+        return (match.group("open") or "") + produced + (match.group("close") or "")
+
+    return PLACEHOLDER.sub(replace, page_html)

@@ -1,0 +1,120 @@
+"""The whole site as layouts see it: page views, the page list, and the files made from them.
+
+A page's view is a dict of its variables plus what the build derives (url, toc, excerpt,
+reading time). `SiteView.digest` changes when any page's listed facts change, so only
+layouts that show the page list are rendered again when another page changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import pickle
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import meta, nodes
+from markupsafe import Markup
+
+from pysite.config import SiteConfig
+from pysite.errors import TemplateError
+from pysite.highlight import stylesheet
+from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
+from pysite.page import Page
+
+LISTED = ("url", "title", "date", "description", "tags", "categories", "excerpt", "reading_time", "draft")
+FULL_DOCUMENT = re.compile(r"^\s*(<!doctype|<html)", re.IGNORECASE)
+
+
+class SiteView:
+    def __init__(self, config: SiteConfig, pages: list[Page], layouts: Layouts):
+        self.config = config
+        self.layouts = layouts
+        self.site = {**config.variables, "prepath": config.prepath}
+        self.site.setdefault("title", "")
+        self.site.setdefault("lang", "en")
+        self.views = {page.source.rel: self.page_view(page) for page in pages}
+        self.pages = sorted(self.views.values(), key=date_key, reverse=True)
+        self.site["pages"] = self.pages
+        listed = [[view.get(name) for name in LISTED] for view in self.pages]
+        self.digest = hashlib.sha256(pickle.dumps(listed)).hexdigest()
+
+    def page_view(self, page: Page) -> dict[str, Any]:
+        variables = page.variables
+        view = dict(variables)
+        modified = variables.get("last_modified") or variables.get("lastmod") or dt.date.fromtimestamp(
+            page.source.path.stat().st_mtime)
+        view.update(
+            url=self.layouts.url(page.source.url),
+            source=page.source.rel,
+            toc=page.headings,
+            toc_enabled=bool(variables.get("toc")),
+            excerpt=Markup(page.excerpt),
+            last_modified=modified,
+            is_draft=bool(variables.get("draft")),
+        )
+        return view
+
+    def uses_pages(self, page: Page) -> bool:
+        return uses_pages(self.layouts, self.layout_name(page))
+
+    def layout_name(self, page: Page) -> str:
+        layout = page.variables.get("layout")
+        name = str(layout or "default")
+        if name in STANDARD_LAYOUTS and not self.layouts.exists(name):
+            return "default"
+        if not self.layouts.exists(name):
+            raise TemplateError(f"layout {name!r} not found: no _layout/{name}.html", page.source.path,
+                                page.lines.get("layout"),
+                                hint="add the template to _layout/ or pick another `layout`")
+        return name
+
+    def render(self, page: Page) -> str:
+        if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(page.content):
+            return page.content
+        context = {"page": self.views[page.source.rel], "site": self.site, "pages": self.pages,
+                   "content": Markup(page.content)}
+        return self.layouts.render(self.layout_name(page), context)
+
+
+def date_key(view: dict[str, Any]) -> tuple:
+    date = view.get("date")
+    if isinstance(date, dt.datetime):
+        return (1, date.replace(tzinfo=None))
+    if isinstance(date, dt.date):
+        return (1, dt.datetime(date.year, date.month, date.day))
+    return (0, dt.datetime.min)
+
+
+def uses_pages(layouts: Layouts, name: str) -> bool:
+    return _uses_pages(layouts, f"{name}.html", frozenset())
+
+
+@lru_cache(maxsize=None)
+def _uses_pages(layouts: Layouts, template: str, seen: frozenset) -> bool:
+    """Whether a template, its parents or its includes read the page list."""
+    try:
+        source, _, _ = layouts.env.loader.get_source(layouts.env, template)
+        ast = layouts.env.parse(source)
+    except Exception:  # missing or broken: rendering reports it; assume the worst meanwhile
+        return True
+    names = meta.find_undeclared_variables(ast)
+    if "pages" in names or any(node.attr == "pages" for node in ast.find_all(nodes.Getattr)):
+        return True
+    seen = seen | {template}
+    return any(_uses_pages(layouts, ref, seen) for ref in meta.find_referenced_templates(ast)
+               if ref and ref not in seen)
+
+
+def generated_outputs(view: SiteView, copied: set[str]) -> dict[str, str | bytes]:
+    """Files the build makes: the theme's stylesheets unless the site has its own."""
+    generated: dict[str, str | bytes] = {}
+    if "css/code.css" not in copied:
+        generated["css/code.css"] = stylesheet()
+    for path in sorted((THEME / "_css").glob("*")):
+        rel = f"css/{path.name}"
+        if rel not in copied:
+            generated[rel] = path.read_bytes()
+    return generated
