@@ -37,9 +37,13 @@ def lexer_for(lang: str) -> Lexer | None:
         return None
 
 
+@lru_cache(maxsize=2048)
 def highlight(code: str, lang: str | None) -> str:
     """`<pre class="highlight"><code class="language-LANG">` with token spans;
-    unknown or missing languages give the escaped code."""
+    unknown or missing languages give the escaped code.
+
+    Cached: lexing is most of a page's render time, and `serve` re-renders
+    the same blocks on every save."""
     lexer = lexer_for(lang) if lang else None
     body = pygments.highlight(code, lexer, _FORMATTER) if lexer else escape(code, quote=False)
     css_class = f' class="language-{escape(lang)}"' if lang else ""
