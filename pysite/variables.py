@@ -527,7 +527,7 @@ class _Literal:
                 return _SIMPLE_ESCAPES[code]
             if code[0] == "\n":
                 return ""
-            if code[0] in "xuU":
+            if code[0] in "xuU" and len(code) > 1:
                 return chr(int(code[1:], 16))
             if code[0] in "01234567":
                 return chr(int(code, 8))
