@@ -21,10 +21,8 @@ def echo_diagnostics(diagnostics, root: Path) -> None:
 
 def display_path(path: Path) -> Path:
     """Paths relative to the working folder when inside it, so editors can open them."""
-    try:
-        return Path(os.path.relpath(path.resolve(), Path.cwd()))
-    except ValueError:
-        return path
+    relative = os.path.relpath(path.resolve(), Path.cwd())
+    return path if relative.startswith("..") else Path(relative)
 
 
 def evaluation_options(function):

@@ -29,6 +29,7 @@ WORDS_PER_MINUTE = 200
 MORE = re.compile(r"<!--\s*more\s*-->")
 MORE_MARK = "<pysite-more></pysite-more>"
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
 
 
 class NeedsJulia(Exception):
@@ -161,6 +162,9 @@ def derive_variables(page: Page) -> None:
     variables = page.variables
     if not variables.get("title"):
         variables["title"] = page.headings[0].text if page.headings else Path(page.source.rel).stem.replace("-", " ")
+    dated = DATED_NAME.match(page.source.path.name)
+    if variables.get("date") is None and dated:
+        variables["date"] = dated.group(1)
     for name in ("date", "last_modified", "lastmod"):
         if name in variables:
             variables[name] = as_date(variables[name], page, name)

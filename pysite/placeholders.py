@@ -17,9 +17,9 @@ PLACEHOLDER = re.compile(
 ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
 
 
-def mark(kind: str, **attributes) -> str:
+def mark(element: str, **attributes) -> str:
     attrs = "".join(f' {key}="{html.escape(str(value), quote=True)}"' for key, value in attributes.items())
-    return f"<pysite-{kind}{attrs}></pysite-{kind}>"
+    return f"<pysite-{element}{attrs}></pysite-{element}>"
 
 
 def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -> str:

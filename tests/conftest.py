@@ -1,0 +1,47 @@
+"""Shared test helpers: building sites into temporary folders and running the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+SITES = Path(__file__).resolve().parent / "sites"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run_pysite(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
+    """The real command line, in a subprocess, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "pysite", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def make_site(tmp_path):
+    def make(files: dict[str, str | bytes], name: str = "site") -> Path:
+        return write_tree(tmp_path / name, files)
+    return make
+
+
+@pytest.fixture
+def copy_site(tmp_path):
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(SITES / name, target)
+        return target
+    return copy
