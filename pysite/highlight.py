@@ -26,13 +26,17 @@ _ALIASES = {"jldoctest": "julia-repl"}
 _FORMATTER = HtmlFormatter(nowrap=True)
 
 
-@lru_cache(maxsize=None)
 def lexer_for(lang: str) -> Lexer | None:
-    """The Pygments lexer for a fence language, or None; cached, because a
-    lookup that misses walks every lexer Pygments has."""
+    """The Pygments lexer for a fence language, or None."""
     name = lang.lower()
+    return _lexer(_ALIASES.get(name, name))
+
+
+@lru_cache(maxsize=None)
+def _lexer(name: str) -> Lexer | None:
+    # Cached, misses too: a lookup that misses walks every lexer Pygments has.
     try:
-        return get_lexer_by_name(_ALIASES.get(name, name))
+        return get_lexer_by_name(name)
     except ClassNotFound:
         return None
 

@@ -1,0 +1,198 @@
+"""Markdown rendering: fixture cases per construct, then the API around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_it.utils import read_fixture_file
+
+from pysite import markdown
+from pysite.highlight import highlight, lexer_for, stylesheet
+from pysite.math import MathError, Numbering, numbering, render_math
+
+FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
+CASES = [
+    pytest.param(src, expected, id=f"{path.stem}-{line}-{title}")
+    for path in sorted(FIXTURES.glob("*.md"))
+    for line, title, src, expected in read_fixture_file(path)
+]
+
+
+def to_html(src: str, env: dict | None = None) -> str:
+    env = {} if env is None else env
+    return markdown.render(markdown.parse(src, env), env)
+
+
+@pytest.mark.parametrize("src,expected", CASES)
+def test_fixture(src, expected):
+    assert to_html(src) == expected
+
+
+def test_every_construct_has_a_fixture_file():
+    names = {path.stem for path in FIXTURES.glob("*.md")}
+    assert names >= {"tables", "strikethrough", "footnotes", "tasklists", "deflists", "anchors",
+                     "autolinks", "math", "comments", "code"}
+
+
+# --- headings and plain text ---------------------------------------------------
+
+def test_headings_have_ids_text_and_lines():
+    tokens = markdown.parse("# Intro\n\ntext\n\n## Setup `pkg`\n\n## Setup `pkg`\n", {"line_offset": 3})
+    assert markdown.headings(tokens) == [
+        markdown.Heading(1, "intro", "Intro", 4),
+        markdown.Heading(2, "setup-pkg", "Setup pkg", 8),
+        markdown.Heading(2, "setup-pkg-1", "Setup pkg", 10),
+    ]
+
+
+def test_heading_text_keeps_math_source_and_drops_the_permalink():
+    (heading,) = markdown.headings(markdown.parse("## The $\\alpha$ term\n", {}))
+    assert heading.text == "The \\alpha term"
+    assert "#" not in heading.text
+
+
+def test_plain_text_keeps_prose_and_code_drops_html_and_math():
+    src = "# Title\n\nSome *bold* [link](x) and $x^2$.\n\n<div>raw</div>\n\n```julia\nf(x)\n```\n"
+    assert markdown.plain_text(markdown.parse(src, {})) == "Title\n\nSome bold link and .\n\nf(x)"
+
+
+# --- warnings ----------------------------------------------------------------
+
+def test_bad_math_warns_with_the_line_and_does_not_raise():
+    env = {"path": Path("pages/post.md"), "line_offset": 10}
+    html = to_html("ok\n\nline $x^$ here\nand $\\frac{a$ too\n\n$$\n\\left( x\n$$\n", env)
+    assert '<span class="math-error">x^</span>' in html
+    assert '<pre class="math-error">\\left( x</pre>' in html
+    assert [(w.path, w.line, w.severity) for w in env["warnings"]] == [
+        (Path("pages/post.md"), 13, "warning"),
+        (Path("pages/post.md"), 16, "warning"),
+    ]
+    assert "cannot render math" in env["warnings"][0].message
+
+
+def test_unknown_command_is_a_math_error_naming_it():
+    env = {}
+    html = to_html("$\\alpah + 1$", env)
+    assert '<span class="math-error">\\alpah + 1</span>' in html
+    assert "\\alpah" in env["warnings"][0].message
+
+
+def test_math_error_source_is_escaped():
+    assert to_html("$<b>^$") == '<p><span class="math-error">&lt;b&gt;^</span></p>\n'
+
+
+def test_duplicate_equation_label_warns_and_keeps_the_first():
+    env = {}
+    html = to_html("$$a \\label{x}$$\n\n$$b \\label{x}$$\n", env)
+    assert env["equations"] == {"x": 1}
+    assert html.count('id="eq:x"') == 1
+    assert "(2)" in html
+    assert env["warnings"][0].line == 3
+
+
+def test_unclosed_comment_warns():
+    env = {}
+    assert to_html("text\n\n<!-- never closed\n\nmore\n", env) == "<p>text</p>\n<!-- never closed\n\nmore\n"
+    assert env["warnings"][0].line == 3
+
+
+def test_labels_are_collected_for_eqref():
+    env = {}
+    to_html("$$x \\label{a}$$\n\n$$\\begin{equation} y \\end{equation}$$\n\n$$z \\label{b}$$\n", env)
+    assert env["equations"] == {"a": 1, "b": 3}
+
+
+# --- Julia cells ----------------------------------------------------------------
+
+@pytest.mark.parametrize("info", ["julia:ex1", "julia:./code/ex2", "!", "!ex3"])
+def test_cells_are_delegated_to_the_cell_renderer(info):
+    seen = []
+
+    def render_cell(token):
+        seen.append(token.info)
+        return f"<cell>{markdown.render_fence(token)}</cell>"
+
+    html = to_html(f"```{info}\nx = 1\n```\n", {"render_cell": render_cell})
+    assert seen == [info]
+    assert html.startswith('<cell><pre class="highlight"><code class="language-julia">')
+
+
+@pytest.mark.parametrize("info", ["julia", "python", "julia-repl", ""])
+def test_other_fences_are_not_cells(info):
+    html = to_html(f"```{info}\nx = 1\n```\n", {"render_cell": pytest.fail})
+    assert html.startswith('<pre class="highlight">')
+
+
+# --- math to MathML -------------------------------------------------------------
+
+REAL_MATH = [
+    r"\mathcal{L}(\theta) = -\frac{1}{N}\sum_{i=1}^{N} \log p_\theta(y_i \mid x_i)",
+    r"\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
+    r"A = \begin{pmatrix} a_{11} & a_{12} \\ a_{21} & a_{22} \end{pmatrix}, \quad x \in \mathbb{R}^n",
+    r"\left( \int_0^\infty e^{-x^2}\, dx \right)^2 = \frac{\pi}{4}",
+    r"f(x) = \begin{cases} 1 & \text{if } x > 0 \\ 0 & \text{otherwise} \end{cases}",
+    r"\nabla \cdot \mathbf{E} = \frac{\rho}{\varepsilon_0}",
+    r"\hat{\beta} = (X^\top X)^{-1} X^\top y",
+    r"\mathbb{E}_{x \sim p}\left[ f(x) \right] \approx \frac{1}{n}\sum_{k=1}^n f(x_k)",
+    r"\| x \|_2 = \sqrt{\sum_i x_i^2}",
+    r"\begin{aligned} a &= b + c \\ &= d \end{aligned}",
+]
+
+
+@pytest.mark.parametrize("tex", REAL_MATH)
+def test_real_math_renders(tex):
+    mathml = render_math(tex, True)
+    assert mathml.startswith("<math") and 'display="block"' in mathml
+    assert "\\" not in mathml
+
+
+def test_environments_latex2mathml_lacks_are_mapped():
+    aligned = render_math(r"\begin{align} a &= b \\ c &= d \end{align}", True)
+    assert aligned.count("<mtr>") == 2 and "(1)" not in aligned  # pysite numbers, not latex2mathml
+    assert "<mtable>" in render_math(r"\begin{gather} a \\ b \end{gather}", True)
+    assert "<mn>2</mn>" not in render_math(r"\begin{alignat}{2} a &= b \end{alignat}", True)
+
+
+def test_text_in_math_is_escaped():
+    assert "<mtext>a&lt;b&#x000A0;&amp;&#x000A0;c</mtext>" in render_math(r"\text{a<b & c}", False)
+
+
+@pytest.mark.parametrize("tex", [r"x^", r"\frac", r"\left( x", r"a & b", r"\nosuch"])
+def test_render_math_raises_math_error(tex):
+    with pytest.raises(MathError):
+        render_math(tex, False)
+
+
+@pytest.mark.parametrize("tex,numbered,label", [
+    ("x", False, None),
+    (r"x \label{a}", True, "a"),
+    (r"\begin{equation} x \end{equation}", True, None),
+    (r"\begin{equation*} x \end{equation*}", False, None),
+    (r"\begin{align} x \nonumber \end{align}", False, None),
+    (r"\begin{pmatrix} x \end{pmatrix}", False, None),
+])
+def test_numbering(tex, numbered, label):
+    assert numbering(tex) == Numbering(numbered, label)
+
+
+# --- highlighting -----------------------------------------------------------------
+
+def test_lexer_lookups_are_cached_including_misses():
+    assert lexer_for("julia") is lexer_for("julia")
+    assert lexer_for("no-such-language") is None
+    assert lexer_for("jldoctest") is lexer_for("julia-repl")
+
+
+def test_highlight_escapes_unknown_languages():
+    assert highlight("<&>", "zzz") == '<pre class="highlight"><code class="language-zzz">&lt;&amp;&gt;</code></pre>\n'
+
+
+def test_stylesheet_has_scoped_light_and_dark_rules():
+    css = stylesheet()
+    assert ".highlight .k {" in css
+    assert '[data-theme="dark"] .highlight .k {' in css
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert ':root:not([data-theme="light"]) .highlight .k {' in css
+    rules = [line for line in css.splitlines() if "{" in line and not line.startswith("@media")]
+    assert all(".highlight" in line for line in rules)  # nothing leaks onto other <pre>s
