@@ -20,8 +20,9 @@ Where variables come from, in file order (a later definition wins):
 
 Julia values are read by `parse_julia_value`: literals become Python values
 (tuples and vectors -> list, `a => b` -> tuple, Symbols -> str, `nothing` and
-`missing` -> None, `Date`/`DateTime` -> date/datetime); anything else is kept as
-a `JuliaExpr` for the build to evaluate in Julia.
+`missing` -> None, `Date`/`DateTime` -> date/datetime); any other value is kept
+whole as one `JuliaExpr` (never nested inside a list or dict) for the build to
+evaluate in Julia.
 """
 
 from __future__ import annotations
@@ -132,12 +133,12 @@ def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> No
                          node.start_mark.line + 2,
                          hint="Front matter maps names to values, e.g. `title: My page`.")
     page.front_matter = "yaml"
-    for key_node, _ in node.value if data else ():
-        if isinstance(key_node, yaml.ScalarNode):  # a later duplicate key wins, as in the data
-            page.lines[key_node.value] = key_node.start_mark.line + 2
+    # A later duplicate key wins, in the lines as in the data.
+    key_lines = {key.value: key.start_mark.line + 2
+                 for key, _ in (node.value if data else ()) if isinstance(key, yaml.ScalarNode)}
     for key, value in data.items():
         page.variables[str(key)] = value
-        page.lines.setdefault(str(key), 1)
+        page.lines[str(key)] = key_lines.get(str(key), 1)
 
 
 _TOML_WHERE = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
@@ -256,7 +257,7 @@ def _read_franklin_block(text: str, lines: list[str], offsets: list[int], first:
         if stripped.startswith("#="):
             while i < close and "=#" not in lines[i]:
                 i += 1
-        elif stripped and not stripped.startswith("#") and not stripped.startswith(("using ", "import ")):
+        elif stripped and not stripped.startswith(("#", "using ", "import ")):
             match = _NAME_EQ.match(lines[i], _indent(lines[i]))
             if not match:
                 raise ParseError("expected `name = value` in a `+++` block", path, i + 1,
@@ -381,6 +382,7 @@ _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|
                      re.S)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
                    "e": "\x1b", "\\": "\\", '"': '"', "'": "'", "$": "$"}
+_MAX_DEPTH = 64
 _CONSTANTS = {"true": True, "false": False, "nothing": None, "missing": None,
               "Inf": float("inf"), "NaN": float("nan")}
 
@@ -389,7 +391,7 @@ class _Literal:
     """Recursive descent over one Julia value; raises _NotLiteral at anything else."""
 
     def __init__(self, src: str, line: int):
-        self.src, self.pos, self.line = src, 0, line
+        self.src, self.pos, self.line, self.depth = src, 0, line, 0
 
     def parse(self) -> Any:
         self.skip()
@@ -468,12 +470,16 @@ class _Literal:
 
     def items(self, close: str, with_comma: bool = False) -> Any:
         """Comma-separated values up to `close` (`;` also separates vector items)."""
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:  # leave absurd nesting to Julia rather than hit Python's recursion limit
+            raise _NotLiteral
         items, comma = [], False
         while not self.eat(close):
             if items and not comma:
                 raise _NotLiteral
             items.append(self.value())
             comma = self.eat(",") or (close == "]" and self.eat(";"))
+        self.depth -= 1
         return (items, comma) if with_comma else items
 
     def call(self, name: str, args: list) -> Any:
@@ -512,17 +518,19 @@ class _Literal:
 
     def char(self) -> str:
         match = _CHAR.match(self.src, self.pos)
-        value = self.unescape(match.group()[1:-1]) if match else ""
+        value = self.unescape(match.group()[1:-1], interpolates=False) if match else ""
         if len(value) != 1:
             raise ParseError("invalid character literal", line=self.line)
         self.pos = match.end()
         return value
 
-    def unescape(self, body: str) -> str:
+    def unescape(self, body: str, interpolates: bool = True) -> str:
         def replace(match: re.Match) -> str:
             code = match.group(1)
-            if code is None:  # an unescaped `$`: string interpolation
-                raise _NotLiteral
+            if code is None:  # an unescaped `$`: string interpolation, but a plain `'$'` char
+                if interpolates:
+                    raise _NotLiteral
+                return "$"
             if code in _SIMPLE_ESCAPES:
                 return _SIMPLE_ESCAPES[code]
             if code[0] == "\n":

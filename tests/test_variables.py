@@ -42,6 +42,8 @@ def error_of(text: str) -> ParseError:
     ("'c'", "c"),
     (r"'\n'", "\n"),
     (r"'\''", "'"),
+    ("'$'", "$"),
+    ("['a', 'b']", ["a", "b"]),
     ("42", 42),
     ("1_000_000", 1000000),
     ("007", 7),
@@ -246,6 +248,12 @@ def test_def_after_fence_and_inline_raw_html():
     page = read(text)
     assert page.variables == {"x": 1}
     assert page.lines == {"x": 5}
+
+
+def test_def_with_crlf_line_ends():
+    page = read('@def title = "Win"\r\n@def tags = [\r\n  "a",\r\n]\r\nText\r\n')
+    assert page.variables == {"title": "Win", "tags": ["a"]}
+    assert page.body == "\r\n\r\n\r\n\r\nText\r\n"
 
 
 def test_def_expression_keeps_its_line():
