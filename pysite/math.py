@@ -65,6 +65,7 @@ def render_math(tex: str, display: bool) -> str:
     silently get wrong: unknown commands and `&` outside an alignment.
     Cached: the same formulas recur across pages and rebuilds.
     """
+    _check_braces(tex)
     source = _ENV.sub(_rewrite_environment, _NO_NUMBER.sub("", _LABEL.sub("", tex)))
     try:
         mathml = convert(source, display="block" if display else "inline")
@@ -98,9 +99,30 @@ def _escape_mtext(match: re.Match) -> str:
     return match.group(1) + text + match.group(3)
 
 
+# latex2mathml's exceptions carry no message, only a class name.
+_MESSAGES = {
+    "NumeratorNotFoundError": "a fraction without a numerator",
+    "DenominatorNotFoundError": "a fraction without a denominator",
+    "ExtraLeftOrMissingRightError": "\\left without a matching \\right (or the reverse)",
+    "MissingSuperScriptOrSubscriptError": "'^' or '_' with nothing after it",
+    "DoubleSubscriptsError": "double subscript: write x_{a_b} or {x_a}_b",
+    "DoubleSuperscriptsError": "double superscript: write x^{a^b} or {x^a}^b",
+    "NoAvailableTokensError": "a command is missing its argument",
+    "MissingEndError": "\\begin{...} without its \\end{...}",
+    "LimitsMustFollowMathOperatorError": "\\limits must follow an operator such as \\sum",
+}
+
+
 def _describe(error: Exception) -> str:
-    if str(error):
-        return str(error)
-    # latex2mathml's exceptions carry no message, only a CamelCase class name.
-    words = re.findall(r"[A-Z][a-z]*", type(error).__name__.removesuffix("Error"))
-    return " ".join(words).lower().replace("left", "\\left").replace("right", "\\right") or "invalid LaTeX"
+    name = type(error).__name__
+    return _MESSAGES.get(name) or str(error) or f"invalid LaTeX ({name})"
+
+
+def _check_braces(tex: str) -> None:
+    depth = 0
+    for char in re.sub(r"\\.", "", tex):  # drop escapes: \{ is a literal brace, \\ a line break
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            raise MathError("a '}' without its '{'")
+    if depth:
+        raise MathError("a '{' without its '}'")

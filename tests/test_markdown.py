@@ -66,6 +66,7 @@ def test_bad_math_warns_with_the_line_and_does_not_raise():
     assert '<pre class="math-error">\\left( x</pre>' in html
     assert [(w.path, w.line, w.severity) for w in env["warnings"]] == [
         (Path("pages/post.md"), 13, "warning"),
+        (Path("pages/post.md"), 14, "warning"),
         (Path("pages/post.md"), 16, "warning"),
     ]
     assert "cannot render math" in env["warnings"][0].message
@@ -158,10 +159,24 @@ def test_text_in_math_is_escaped():
     assert "<mtext>a&lt;b&#x000A0;&amp;&#x000A0;c</mtext>" in render_math(r"\text{a<b & c}", False)
 
 
-@pytest.mark.parametrize("tex", [r"x^", r"\frac", r"\left( x", r"a & b", r"\nosuch"])
-def test_render_math_raises_math_error(tex):
-    with pytest.raises(MathError):
+@pytest.mark.parametrize("tex,message", [
+    (r"x^", "'^' or '_' with nothing after it"),
+    (r"\frac", "a command is missing its argument"),
+    (r"\left( x", "\\left without a matching \\right (or the reverse)"),
+    (r"a & b", "'&' outside an alignment environment (write \\& for an ampersand)"),
+    (r"\nosuch", "unknown LaTeX command \\nosuch"),
+    (r"\frac{a}{b", "a '{' without its '}'"),
+    (r"a}", "a '}' without its '{'"),
+    (r"\begin{matrix} a", "\\begin{...} without its \\end{...}"),
+])
+def test_render_math_raises_math_error(tex, message):
+    with pytest.raises(MathError) as error:
         render_math(tex, False)
+    assert str(error.value) == message
+
+
+def test_escaped_braces_and_line_breaks_are_balanced():
+    assert render_math(r"\{ a \\ {b}", True)
 
 
 @pytest.mark.parametrize("tex,numbered,label", [
