@@ -112,8 +112,9 @@ def _closing_line(lines: list[str], opener: str, path: Path) -> int:
 
 
 def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> None:
-    loader = _YamlLoader("\n".join(lines[1:close]))
+    src, loader = "\n".join(lines[1:close]), None
     try:
+        loader = _YamlLoader(src)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else {}
     except yaml.MarkedYAMLError as error:
@@ -123,10 +124,13 @@ def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> No
             hint = f"{error.context} (line {error.context_mark.line + 2})"
         raise ParseError(f"invalid YAML front matter: {error.problem}", path,
                          mark.line + 2 if mark else 1, hint=hint) from None
-    except yaml.YAMLError as error:
-        raise ParseError(f"invalid YAML front matter: {error}", path, 1) from None
+    except yaml.reader.ReaderError as error:  # a control character, before any parsing
+        char = error.character if isinstance(error.character, int) else ord(error.character)
+        raise ParseError(f"invalid YAML front matter: {error.reason} (#x{char:04x})", path,
+                         src.count("\n", 0, error.position) + 2) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise ParseError(f"front matter must be `name: value` lines, found {kind}", path,
