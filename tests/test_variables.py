@@ -354,3 +354,14 @@ def test_yaml_error_names_the_file_line(text, message, line):
     error = error_of(text)
     assert error.message.startswith(message)
     assert error.line == line
+
+
+def test_pure_python_yaml_loader_reads_the_seeds_alike(monkeypatch):
+    import yaml
+
+    import pysite.variables
+
+    fast = {prefix: read(seed(prefix)) for prefix in ("000", "003", "004")}
+    monkeypatch.setattr(pysite.variables, "_YamlLoader", yaml.SafeLoader)
+    for prefix, page in fast.items():
+        assert read(seed(prefix)) == page
