@@ -104,6 +104,8 @@ class Builder:
         try:
             config = read_config(self.site)
             sources = discover(self.site, self.out, config.ignore)
+            if self.evaluator is None:
+                self.evaluator = Evaluator(self.site, self.options.evaluation)
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
@@ -115,8 +117,6 @@ class Builder:
             report.diagnostics = [d for page in self.state.pages.values() for d in page.diagnostics]
             return finish(report, start)
 
-        if self.evaluator is None:
-            self.evaluator = Evaluator(self.site, self.options.evaluation)
         read = self.read_pages(config, pages)
         report.diagnostics.extend(self.evaluator.diagnostics)
         for page in read:
@@ -175,7 +175,12 @@ class Builder:
         outputs: dict[str, str] = {}
         todo = []
         for page in pages:
-            key = page_output_key(page, layout_key, view.digest if view.uses_pages(page) else "")
+            try:
+                uses_pages = view.uses_pages(page)
+            except PysiteError as error:
+                report.diagnostics.append(Diagnostic.from_error(error))
+                page.diagnostics.append(Diagnostic.from_error(error))
+            key = page_output_key(page, layout_key, view.digest if not page.failed and uses_pages else "")
             outputs[page.source.out] = key
             if page.failed:
                 output.keep(page.source.out)  # the last good version stays until the page is fixed

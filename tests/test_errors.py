@@ -1,0 +1,98 @@
+"""A user's mistakes: `path:line: message`, the rest of the site builds, the exit status says so,
+and nothing already built is lost or half-written."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import run_pysite, write_tree
+
+GOOD = {"config.md": '@def website_title = "Mistakes"\n', "index.md": "# Home\n\nWelcome.\n",
+        "pages/good.md": "# Good\n\nThis page is fine.\n"}
+
+BROKEN = [
+    ("yaml", "pages/bad.md", "---\ntitle: [unclosed\ndate: 2020-01-01\n---\n\nText.\n",
+     "pages/bad.md:3: invalid YAML front matter"),
+    ("toml", "pages/bad.md", '+++\ntitle = "ok"\ndate = 2020-13-45\n+++\n\nText.\n',
+     "pages/bad.md:3:"),
+    ("def", "pages/bad.md", "# Title\n\n@def title\n\nText.\n",
+     "pages/bad.md:3: `@def` needs `name = value`"),
+    ("unclosed front matter", "pages/bad.md", "---\ntitle: x\n\nText.\n",
+     "pages/bad.md:1: front matter opened with `---` is never closed"),
+    ("layout", "pages/bad.md", "---\ntitle: x\nlayout: fancy\n---\n\nText.\n",
+     "pages/bad.md:3: layout 'fancy' not found"),
+    ("utf-8", "pages/bad.md", "# Title\n\nline two\ncaf\xe9\n".encode("latin-1"),
+     "pages/bad.md:4: not valid UTF-8"),
+    ("binary", "pages/bad.md", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)),
+     "pages/bad.md:1: this is a binary file, not a text page"),
+]
+
+
+@pytest.mark.parametrize("name, rel, content, message", BROKEN, ids=[case[0] for case in BROKEN])
+def test_bad_page_is_reported_and_the_rest_builds(tmp_path, name, rel, content, message):
+    site = write_tree(tmp_path / "site", {**GOOD, rel: content})
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (site / "__site" / "pages" / "good" / "index.html").is_file()
+    assert (site / "__site" / "index.html").is_file()
+
+
+def test_broken_page_keeps_its_last_good_output(tmp_path):
+    site = write_tree(tmp_path / "site", GOOD)
+    assert run_pysite("build", site).returncode == 0
+    good = site / "__site" / "pages" / "good" / "index.html"
+    before = good.read_text()
+    (site / "pages" / "good.md").write_text("---\ntitle: [broken\n---\n")
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 1
+    assert "pages/good.md:3: invalid YAML front matter" in result.stderr
+    assert good.read_text() == before
+
+
+def test_broken_config_keeps_the_output(tmp_path):
+    site = write_tree(tmp_path / "site", GOOD)
+    assert run_pysite("build", site).returncode == 0
+    (site / "config.md").write_text("---\ntitle: [\n---\n")
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 1
+    assert "config.md:3: invalid YAML front matter" in result.stderr
+    assert (site / "__site" / "index.html").is_file()
+
+
+def test_broken_template_names_the_template_line(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "_layout/default.html": "<html>\n{{ content }\n</html>\n"})
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 1
+    assert "_layout/default.html:2:" in result.stderr
+
+
+def test_interrupted_build_leaves_previous_output(tmp_path):
+    pages = {f"pages/p{i}.md": f"# Page {i}\n\n" + "Some text. " * 400 for i in range(400)}
+    site = write_tree(tmp_path / "site", {**GOOD, **pages})
+    assert run_pysite("build", site, "-j", "1").returncode == 0
+    out = site / "__site"
+    listing = sorted(p.relative_to(out) for p in out.rglob("*"))
+    for i in range(400):
+        (site / f"pages/p{i}.md").write_text(f"# Changed {i}\n")
+    process = subprocess.Popen([sys.executable, "-m", "pysite", "build", str(site), "-j", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    building = site / ".__site.building"
+    deadline = time.monotonic() + 60
+    while not (building.is_dir() and any(building.iterdir())):  # interrupt while pages are written
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended too soon"
+        time.sleep(0.005)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert b"Traceback" not in stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == listing
+    assert "Page 7" in (out / "pages" / "p7" / "index.html").read_text()
+    leftovers = [p.name for p in site.iterdir() if p.name.startswith(".__site")]
+    assert leftovers == []
