@@ -10,41 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 import pysite
-from pysite.config import SiteConfig, read_config
-from pysite.discover import SourceFile, discover
-from pysite.errors import Diagnostic, PysiteError, TemplateError
-from pysite.evaluate import EvaluationOptions, Evaluator
-from pysite.layout import Layouts, STANDARD_LAYOUTS
-from pysite.output import Output
-from pysite.page import NeedsJulia, Page, ReadContext, read_page, read_source
-from pysite.site import SiteView, generated_outputs
+from pysite.errors import Diagnostic, PysiteError
+from pysite.options import BuildOptions
+from pysite.state import CACHE_FORMAT, BuildState, StateStore, signature
 
-CACHE_FORMAT = 1
+if TYPE_CHECKING:
+    from pysite.config import SiteConfig
+    from pysite.discover import SourceFile
+    from pysite.evaluate import Evaluator
+    from pysite.output import Output
+    from pysite.page import Page
+
+# The pipeline's modules (Markdown, Jinja2, YAML, the bridge) are imported inside the
+# methods that use them: a rebuild where nothing changed must not pay for loading them.
+
 PARALLEL_MIN_PAGES = 64
 SITE_INPUTS = ("config.md", "utils.jl", "utils.py", "Manifest.toml", "Project.toml")
-
-
-@dataclass
-class BuildOptions:
-    site: Path
-    out: Path | None = None
-    clean: bool = False
-    strict: bool = False
-    drafts: bool = False
-    jobs: int = os.cpu_count() or 1
-    evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
-
-    @property
-    def output(self) -> Path:
-        return (self.out or self.site / "__site").resolve()
 
 
 @dataclass
@@ -68,16 +56,6 @@ class BuildReport:
         return bool(self.errors or (strict and self.warnings))
 
 
-@dataclass
-class BuildState:
-    """What the last build knew, kept in memory by `serve` and on disk between builds."""
-
-    signature: str = ""
-    read_key: str = ""
-    pages: dict[str, Page] = field(default_factory=dict)        # by source rel
-    outputs: dict[str, str] = field(default_factory=dict)       # output rel -> key of its inputs
-
-
 Progress = Callable[[str, int, int], None]
 
 # The builder whose work forked processes share (set just before forking).
@@ -90,8 +68,8 @@ class Builder:
         self.site = options.site.resolve()
         self.out = options.output
         self.progress = progress
-        self.state_path = self.site / ".pysite" / "cache" / "build.pickle"
-        self.state = BuildState() if options.clean else load_state(self.state_path)
+        self.store = StateStore(self.site)
+        self.state: BuildState | None = BuildState() if options.clean else None  # loaded when needed
         self.evaluator: Evaluator | None = None
 
     def close(self) -> None:
@@ -101,6 +79,17 @@ class Builder:
     def build(self) -> BuildReport:
         start = time.perf_counter()
         report = BuildReport()
+        current = signature(self.site, self.out, self.options.settings())
+        if self.state is None and current == self.store.signature() and self.out.is_dir():
+            report.unchanged = True
+            return finish(report, start)
+        if self.state is None:
+            self.state = self.store.load()
+        from pysite.config import read_config
+        from pysite.discover import discover
+        from pysite.evaluate import Evaluator
+        from pysite.output import Output
+
         try:
             config = read_config(self.site)
             sources = discover(self.site, self.out, config.ignore)
@@ -109,19 +98,13 @@ class Builder:
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
-        signature = self.signature(sources)
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
-        if signature == self.state.signature and self.out.is_dir():
-            report.unchanged = True
-            report.diagnostics = [d for page in self.state.pages.values() for d in page.diagnostics]
-            return finish(report, start)
-
         read = self.read_pages(config, pages)
         report.diagnostics.extend(self.evaluator.diagnostics)
         for page in read:
             report.diagnostics.extend(page.diagnostics)
-        published = [p for p in read if self.options.drafts or not p.variables.get("draft")]
+        published = [p for p in read if self.options.drafts or not p.is_draft]
 
         output = Output(self.out)
         try:
@@ -130,8 +113,8 @@ class Builder:
         except BaseException:
             output.abort()
             raise
-        self.state = BuildState(signature, self.read_key(), {p.source.rel: p for p in read}, outputs)
-        save_state(self.state_path, self.state)
+        self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, outputs)
+        self.store.save(self.state, "" if report.diagnostics else current)
         return finish(report, start)
 
     # Phase 1 ----------------------------------------------------------------------------
@@ -146,6 +129,8 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
+        from pysite.page import ReadContext, read_page, read_source
+
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
         known, todo = [], []
@@ -169,6 +154,9 @@ class Builder:
 
     def write(self, config: SiteConfig, pages: list[Page], files: list[SourceFile], output: Output,
               report: BuildReport) -> dict[str, str]:
+        from pysite.layout import Layouts
+        from pysite.site import SiteView, generated_outputs
+
         layouts = Layouts(self.site, config.prepath)
         view = SiteView(config, pages, layouts)
         layout_key = self.layout_key()
@@ -222,20 +210,6 @@ class Builder:
 
     # Both phases --------------------------------------------------------------------------
 
-    def signature(self, sources: list[SourceFile]) -> str:
-        """Every input's path, size and modification time: equal means nothing to do."""
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{self.out}\0{self.options}".encode())
-        paths = [s.path for s in sources] + [self.site / name for name in SITE_INPUTS]
-        for folder in (self.site / "_layout", Path(pysite.__file__).parent):
-            paths.extend(folder.rglob("*"))
-        for path in paths:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
-        return digest.hexdigest()
-
     def map(self, function: Callable, items: list, stage: str) -> list:
         """Run a stage over items, on every core when there are enough of them."""
         global _ACTIVE
@@ -267,6 +241,8 @@ def enter_worker() -> None:
 
 
 def read_in_worker(item: tuple[SourceFile, bytes, str]) -> Page | None:
+    from pysite.page import NeedsJulia, read_page
+
     source, data, digest = item
     try:
         return read_page(source, _ACTIVE.read_context, data, digest)
@@ -291,23 +267,6 @@ def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:
     digest = hashlib.sha256(pickle.dumps((page.digest, page.content, page.variables, page.source), protocol=5))
     digest.update(f"\0{layout_key}\0{site_digest}".encode())
     return digest.hexdigest()
-
-
-def load_state(path: Path) -> BuildState:
-    try:
-        with path.open("rb") as handle:
-            fmt, state = pickle.load(handle)
-        return state if fmt == (CACHE_FORMAT, pysite.__version__) else BuildState()
-    except Exception:  # a missing, old or damaged cache only costs a full build
-        return BuildState()
-
-
-def save_state(path: Path, state: BuildState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump(((CACHE_FORMAT, pysite.__version__), state), handle, protocol=5)
-    tmp.replace(path)
 
 
 def finish(report: BuildReport, start: float) -> BuildReport:

@@ -62,8 +62,8 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     Exits with status 1 when a page failed (every other page is still built), or with
     --strict when there was any warning.
     """
-    from pysite.build import BuildOptions, Builder
-    from pysite.evaluate import EvaluationOptions
+    from pysite.build import Builder
+    from pysite.options import BuildOptions, EvaluationOptions
 
     if not site.is_dir():
         raise click.UsageError(f"{site}: no such folder")
@@ -88,9 +88,8 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
 
 def summary(report, out: Path) -> str:
     if report.unchanged:
-        what = f"{report.pages} pages, nothing changed"
-    else:
-        what = f"{report.pages} pages ({report.rendered} written)"
+        return f"nothing changed since the last build -> {display_path(out)}"
+    what = f"{report.pages} pages ({report.rendered} written)"
     counts = f"{len(report.errors)} error{'s' * (len(report.errors) != 1)}, {len(report.warnings)} warning{'s' * (len(report.warnings) != 1)}"
     return f"built {what} in {report.seconds:.2f} s, {counts} -> {display_path(out)}"
 

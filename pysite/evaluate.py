@@ -8,27 +8,19 @@ changed starts no Julia at all. Cell errors are warnings (the page shows them);
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pysite import bridge as julia
 from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
 from pysite.errors import Diagnostic, JuliaError
+from pysite.options import EvaluationOptions
 from pysite.page import NeedsJulia, Page
 from pysite.variables import JuliaExpr
 
 DEFAULT_TIMEOUT = 60.0
 NO_JULIA_HINT = ("install Julia and put `julia` on PATH, or point PYSITE_JULIA (or --julia) at a julia "
                  "executable; the project's `scripts/install-julia.sh` installs one")
-
-
-@dataclass
-class EvaluationOptions:
-    julia: str | None = None         # --julia PATH
-    transport: str = "worker"        # or "juliacall"
-    timeout: float | None = None     # --timeout, seconds per cell
-    reeval: bool = False             # --reeval: run every cell again
 
 
 class Evaluator:

@@ -12,19 +12,27 @@ import hashlib
 import pickle
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import meta, nodes
 from markupsafe import Markup
 
+from pysite import blog
+from pysite.blog.links import prefix_links
+from pysite.blog.paginate import context as pagination
+from pysite.blog.posts import date_key, select_posts
+from pysite.blog.taxonomy import TAXONOMIES, collect
 from pysite.config import SiteConfig
-from pysite.errors import TemplateError
+from pysite.errors import Diagnostic, TemplateError
 from pysite.highlight import stylesheet
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
 from pysite.page import Page
 
-LISTED = ("url", "title", "date", "description", "tags", "categories", "excerpt", "reading_time", "draft")
+LISTED = ("url", "title", "date", "description", "tags", "categories", "excerpt", "reading_time", "is_draft",
+          "aliases", "redirect_from", "paginate", "paginate_size", "post", "rss", "rss_description")
+# Context names (and `site.NAME`) that hold the page list: layouts reading them are rendered
+# again when any page's listed facts change.
+LIST_NAMES = {"pages", "posts", "paginator", "tags", "categories"}
 FULL_DOCUMENT = re.compile(r"^\s*(<!doctype|<html)", re.IGNORECASE)
 
 
@@ -35,9 +43,14 @@ class SiteView:
         self.site = {**config.variables, "prepath": config.prepath}
         self.site.setdefault("title", "")
         self.site.setdefault("lang", "en")
+        self.read = {page.source.rel: page for page in pages}
+        self.page_outputs = {page.source.out for page in pages}
         self.views = {page.source.rel: self.page_view(page) for page in pages}
         self.pages = sorted(self.views.values(), key=date_key, reverse=True)
-        self.site["pages"] = self.pages
+        self.posts = select_posts(self.pages, self.site)
+        self.site.update(pages=self.pages, posts=self.posts)
+        for taxonomy in TAXONOMIES:
+            self.site[taxonomy] = collect(self.pages, taxonomy, config.prepath)
         listed = [[view.get(name) for name in LISTED] for view in self.pages]
         self.digest = hashlib.sha256(pickle.dumps(listed)).hexdigest()
 
@@ -51,14 +64,14 @@ class SiteView:
             source=page.source.rel,
             toc=page.headings,
             toc_enabled=bool(variables.get("toc")),
-            excerpt=Markup(page.excerpt),
+            excerpt=Markup(prefix_links(page.excerpt, self.config.prepath)),
             last_modified=modified,
-            is_draft=bool(variables.get("draft")),
+            is_draft=page.is_draft,
         )
         return view
 
     def uses_pages(self, page: Page) -> bool:
-        return uses_pages(self.layouts, self.layout_name(page))
+        return bool(page.variables.get("paginate")) or uses_pages(self.layouts, self.layout_name(page))
 
     def layout_name(self, page: Page) -> str:
         layout = page.variables.get("layout")
@@ -74,18 +87,14 @@ class SiteView:
     def render(self, page: Page) -> str:
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(page.content):
             return page.content
-        context = {"page": self.views[page.source.rel], "site": self.site, "pages": self.pages,
-                   "content": Markup(page.content)}
-        return self.layouts.render(self.layout_name(page), context)
+        view = self.views[page.source.rel]
+        return self.render_layout(self.layout_name(page), view, page.content, **pagination(self, view))
 
-
-def date_key(view: dict[str, Any]) -> tuple:
-    date = view.get("date")
-    if isinstance(date, dt.datetime):
-        return (1, date.replace(tzinfo=None))
-    if isinstance(date, dt.date):
-        return (1, dt.datetime(date.year, date.month, date.day))
-    return (0, dt.datetime.min)
+    def render_layout(self, layout: str, view: dict[str, Any], content: str = "", **extra: Any) -> str:
+        """A layout with the site's context; links in `content` get the prepath here, once."""
+        context = {"page": view, "site": self.site, "pages": self.pages, "posts": self.posts,
+                   "content": Markup(prefix_links(content, self.config.prepath)), **extra}
+        return self.layouts.render(layout, context)
 
 
 def uses_pages(layouts: Layouts, name: str) -> bool:
@@ -101,16 +110,19 @@ def _uses_pages(layouts: Layouts, template: str, seen: frozenset) -> bool:
     except Exception:  # missing or broken: rendering reports it; assume the worst meanwhile
         return True
     names = meta.find_undeclared_variables(ast)
-    if "pages" in names or any(node.attr == "pages" for node in ast.find_all(nodes.Getattr)):
+    if names & LIST_NAMES or any(isinstance(node.node, nodes.Name) and node.node.name == "site"
+                                 and node.attr in LIST_NAMES for node in ast.find_all(nodes.Getattr)):
         return True
     seen = seen | {template}
     return any(_uses_pages(layouts, ref, seen) for ref in meta.find_referenced_templates(ast)
                if ref and ref not in seen)
 
 
-def generated_outputs(view: SiteView, copied: set[str]) -> dict[str, str | bytes]:
-    """Files the build makes: the theme's stylesheets unless the site has its own."""
-    generated: dict[str, str | bytes] = {}
+def generated_outputs(view: SiteView, copied: set[str],
+                      diagnostics: list[Diagnostic] | None = None) -> dict[str, str | bytes]:
+    """Files the build makes: the theme's stylesheets unless the site has its own, and the
+    blog's tag pages, paginated lists, redirects, feeds, sitemap and robots.txt."""
+    generated: dict[str, str | bytes] = dict(blog.outputs(view, copied, [] if diagnostics is None else diagnostics))
     if "css/code.css" not in copied:
         generated["css/code.css"] = stylesheet()
     for path in sorted((THEME / "_css").glob("*")):

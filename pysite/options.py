@@ -1,0 +1,35 @@
+"""The options of a build, as the command line and `serve` give them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class EvaluationOptions:
+    julia: str | None = None         # --julia PATH
+    transport: str = "worker"        # or "juliacall"
+    timeout: float | None = None     # --timeout, seconds per cell
+    reeval: bool = False             # --reeval: run every cell again
+
+
+@dataclass
+class BuildOptions:
+    site: Path
+    out: Path | None = None
+    clean: bool = False
+    strict: bool = False
+    drafts: bool = False
+    jobs: int = os.cpu_count() or 1
+    evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
+
+    @property
+    def output(self) -> Path:
+        return (self.out or self.site / "__site").resolve()
+
+    def settings(self) -> str:
+        """The options that change what is written (not how fast)."""
+        evaluation = self.evaluation
+        return f"{self.drafts}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}"
