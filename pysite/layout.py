@@ -14,6 +14,8 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup
 
+from pysite.blog.posts import by_date
+from pysite.blog.taxonomy import pages_tagged, slug
 from pysite.errors import TemplateError
 
 THEME = Path(__file__).parent / "theme"
@@ -32,7 +34,8 @@ class Layouts:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters.update(url=self.url, date=format_date, where=where, under=under)
+        self.env.filters.update(url=self.url, date=format_date, where=where, under=under,
+                                slug=slug, by_date=by_date, tagged=pages_tagged)
 
     def url(self, path: str) -> str:
         """A site-absolute path with the site's prepath in front."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pysite import markdown
+from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
 from pysite.config import SiteConfig, as_list
 from pysite.dialect import expand
@@ -60,6 +61,11 @@ class Page:
     @property
     def date(self) -> dt.date | None:
         return self.variables.get("date")
+
+    @property
+    def is_draft(self) -> bool:
+        """`draft: true` or a date in the future: built by `serve` and `build --drafts` only."""
+        return is_draft(self.variables)
 
 
 @dataclass

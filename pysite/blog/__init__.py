@@ -1,0 +1,38 @@
+"""Blog features built from the whole site: post lists, tag and category pages, pagination,
+feeds, sitemap and robots.txt, redirects, and the prepath applied to links in content.
+
+`outputs(view, copied, diagnostics)` gives every file these features add to the output;
+the rest of the package is functions over page views (the dicts layouts see).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pysite.blog import feeds, paginate, redirects, sitemap, taxonomy
+from pysite.blog.links import origin
+from pysite.errors import Diagnostic, PysiteError
+
+
+def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
+    """Tag pages, paginated lists, redirects, feeds, sitemap and robots.txt.
+
+    A file the site already has (a page or a copied file at the same path) wins.
+    """
+    made: dict[str, str] = {}
+    makers = [taxonomy.pages, paginate.pages, redirects.pages]
+    if feeds.enabled(view.site) or sitemap.enabled(view.site):
+        if origin(view.site):
+            makers += [feeds.files, lambda v: sitemap.files(v, copied)]
+        elif view.posts and feeds.enabled(view.site):
+            diagnostics.append(Diagnostic(
+                "feeds and sitemap.xml need the site's URL; left out", view.config.path, None, "warning",
+                hint='add `@def website_url = "https://example.com"` to config.md, or '
+                     "`@def generate_rss = false` and `@def generate_sitemap = false`"))
+    for make in makers:
+        try:
+            made.update(make(view))
+        except PysiteError as error:  # a broken tag.html or taxonomy.html: report it, build the rest
+            diagnostics.append(Diagnostic.from_error(error))
+    taken = copied | view.page_outputs
+    return {rel: data for rel, data in made.items() if rel not in taken}
