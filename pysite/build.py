@@ -92,6 +92,7 @@ class Builder:
 
         try:
             config = read_config(self.site)
+            config.deploy_at(self.options.base_url, self.options.prepath)
             sources = discover(self.site, self.out, config.ignore)
             if self.evaluator is None:
                 self.evaluator = Evaluator(self.site, self.options.evaluation)
@@ -159,7 +160,8 @@ class Builder:
 
         layouts = Layouts(self.site, config.prepath)
         view = SiteView(config, pages, layouts)
-        layout_key = self.layout_key()
+        # the site's variables and prepath reach every layout
+        layout_key = f"{self.layout_key()}\0{self.read_key()}\0{config.prepath}\0{config.variables.get('url')}"
         outputs: dict[str, str] = {}
         todo = []
         for page in pages:
@@ -189,7 +191,7 @@ class Builder:
             if not (self.state.outputs.get(source.out) == key and output.keep(source.out)):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
-        for rel, data in generated_outputs(view, {s.out for s in files}).items():
+        for rel, data in generated_outputs(view, {s.out for s in files}, report.diagnostics).items():
             key = hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
             outputs[rel] = key
             if not (self.state.outputs.get(rel) == key and output.keep(rel)):

@@ -54,9 +54,11 @@ def main() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list every warning's hint and the pages written.")
 @click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Processes used for large sites.")
+@click.option("--prepath", metavar="PATH", help="Serve the site under this path (`project` for https://you.github.io/project/); overrides config.md.")
+@click.option("--base-url", metavar="URL", help="The site's public URL, for feeds and the sitemap; its path is the prepath unless --prepath says otherwise.")
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
-          julia: str | None, transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
     """Build the site in SITE (default: the current folder) into SITE/__site.
 
     Exits with status 1 when a page failed (every other page is still built), or with
@@ -68,7 +70,7 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     if not site.is_dir():
         raise click.UsageError(f"{site}: no such folder")
     options = BuildOptions(site=site, out=out, clean=clean, strict=strict, drafts=drafts, jobs=jobs,
-                           evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval))
+                           prepath=prepath, base_url=base_url, evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval))
     builder = Builder(options, progress=None if quiet else progress_line())
     try:
         report = builder.build()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pysite.errors import ConfigError, ParseError
 from pysite.variables import read_variables
@@ -33,6 +34,16 @@ class SiteConfig:
         """`/project` for a site served under a sub-path, "" otherwise."""
         prepath = str(self.variables.get("prepath") or "").strip("/")
         return f"/{prepath}" if prepath else ""
+
+    def deploy_at(self, base_url: str | None = None, prepath: str | None = None) -> None:
+        """`--base-url`/`--prepath` of a build: where the site is published, over config.md's
+        `url` and `prepath`; a base URL's path is the prepath unless one is given."""
+        if base_url:
+            self.variables["url"] = base_url.rstrip("/")
+            if prepath is None:
+                prepath = urlsplit(base_url).path
+        if prepath is not None:
+            self.variables["prepath"] = prepath
 
     def defaults_for(self, rel: str) -> dict[str, Any]:
         """Variables every page under a folder gets, most specific folder last."""

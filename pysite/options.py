@@ -23,6 +23,8 @@ class BuildOptions:
     strict: bool = False
     drafts: bool = False
     jobs: int = os.cpu_count() or 1
+    prepath: str | None = None       # --prepath: overrides config.md's `prepath`
+    base_url: str | None = None      # --base-url: the site's URL (and prepath, from its path)
     evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
 
     @property
@@ -32,4 +34,4 @@ class BuildOptions:
     def settings(self) -> str:
         """The options that change what is written (not how fast)."""
         evaluation = self.evaluation
-        return f"{self.drafts}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}"
+        return f"{self.drafts}\0{self.prepath}\0{self.base_url}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}"
