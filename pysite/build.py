@@ -42,6 +42,7 @@ class BuildReport:
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)   # output paths written anew
+    failed: dict[str, list[Diagnostic]] = field(default_factory=dict)  # output path -> why its page failed
     unchanged: bool = False                           # nothing to do: no source changed
 
     @property
@@ -71,15 +72,21 @@ class Builder:
         self.store = StateStore(self.site)
         self.state: BuildState | None = BuildState() if options.clean else None  # loaded when needed
         self.evaluator: Evaluator | None = None
+        self.unsaved = False
 
     def close(self) -> None:
+        if self.unsaved:  # live: no signature, so the next build looks at every file again
+            self.store.save(self.state, "")
+            self.unsaved = False
         if self.evaluator is not None:
             self.evaluator.close()
 
     def build(self) -> BuildReport:
         start = time.perf_counter()
         report = BuildReport()
-        current = signature(self.site, self.out, self.options.settings())
+        # Live builds (`serve`) are told what changed by the watcher and save only on close.
+        live_again = self.options.live and self.state is not None
+        current = "" if live_again else signature(self.site, self.out, self.options.settings())
         if self.state is None and current == self.store.signature() and self.out.is_dir():
             report.unchanged = True
             return finish(report, start)
@@ -107,7 +114,7 @@ class Builder:
             report.diagnostics.extend(page.diagnostics)
         published = [p for p in read if self.options.drafts or not p.is_draft]
 
-        output = Output(self.out)
+        output = Output(self.out, in_place=self.options.live)
         try:
             outputs = self.write(config, published, [s for s in sources if s.kind == "file"], output, report)
             output.commit()
@@ -115,7 +122,10 @@ class Builder:
             output.abort()
             raise
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, outputs)
-        self.store.save(self.state, "" if report.diagnostics else current)
+        if self.options.live:
+            self.unsaved = True
+        else:
+            self.store.save(self.state, "" if report.diagnostics else current)
         return finish(report, start)
 
     # Phase 1 ----------------------------------------------------------------------------
@@ -174,6 +184,7 @@ class Builder:
             outputs[page.source.out] = key
             if page.failed:
                 output.keep(page.source.out)  # the last good version stays until the page is fixed
+                report.failed[page.source.out] = [d for d in page.diagnostics if d.severity == "error"]
                 continue
             if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
                 continue
@@ -183,6 +194,10 @@ class Builder:
             report.diagnostics.extend(diagnostics)
             if not diagnostics or all(d.severity == "warning" for d in diagnostics):
                 report.changed.add(out)
+            else:  # keep the last good version, and render again next time
+                output.keep(out)
+                outputs[out] = ""
+                report.failed[out] = [d for d in diagnostics if d.severity == "error"]
         report.rendered = len(todo)
         for source in files:
             stat = source.path.stat()
@@ -200,6 +215,8 @@ class Builder:
         for page in pages:
             for rel, source in self.evaluator.cache.published_files(page.source.rel):
                 output.copy(source, rel)
+        for rel in self.state.outputs.keys() - outputs.keys():
+            output.remove(rel)
         return outputs
 
     def layout_key(self) -> str:

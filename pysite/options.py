@@ -25,6 +25,7 @@ class BuildOptions:
     jobs: int = os.cpu_count() or 1
     prepath: str | None = None       # --prepath: overrides config.md's `prepath`
     base_url: str | None = None      # --base-url: the site's URL (and prepath, from its path)
+    live: bool = False               # `serve`: write in place, save the cache on close (see Builder)
     evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
 
     @property

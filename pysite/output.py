@@ -2,6 +2,8 @@
 
 A failed or interrupted build leaves the previous output as it was. Files that did not
 change are hard-linked from the previous output instead of being written again.
+`serve` writes in place instead (holding requests meanwhile): a rebuild then costs what
+changed, not a walk over every output file.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from pathlib import Path
 
 
 class Output:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, in_place: bool = False):
         self.out = out
-        self.tmp = out.parent / f".{out.name}.building"
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp.mkdir(parents=True)
+        self.in_place = in_place
+        self.tmp = out if in_place else out.parent / f".{out.name}.building"  # the folder written
+        if not in_place:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
 
     def target(self, rel: str) -> Path:
         path = self.tmp / rel
@@ -32,6 +36,8 @@ class Output:
     def keep(self, rel: str) -> bool:
         """Carry a file over from the previous output; False when there is none."""
         old = self.out / rel
+        if self.in_place:
+            return old.exists()
         try:
             os.link(old, self.target(rel))
         except FileNotFoundError:
@@ -43,7 +49,14 @@ class Output:
     def copy(self, source: Path, rel: str) -> None:
         shutil.copy2(source, self.target(rel))
 
+    def remove(self, rel: str) -> None:
+        """In place: delete an output that is no longer made (a swap simply leaves it behind)."""
+        if self.in_place:
+            (self.out / rel).unlink(missing_ok=True)
+
     def commit(self) -> None:
+        if self.in_place:
+            return
         trash = self.out.parent / f".{self.out.name}.old"
         shutil.rmtree(trash, ignore_errors=True)
         if self.out.exists():
@@ -52,4 +65,5 @@ class Output:
         shutil.rmtree(trash, ignore_errors=True)
 
     def abort(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if not self.in_place:
+            shutil.rmtree(self.tmp, ignore_errors=True)
