@@ -1,0 +1,33 @@
+"""The Julia bridge: evaluates pages' code cells and page variables in a real
+Julia, through a worker subprocess (default) or juliacall (in-process).
+
+    install = find_julia(flag)              # None: warn, build without cells
+    bridge = open_bridge(install, project=site_dir if (site_dir / "Project.toml").exists() else None)
+    results = bridge.run_page("pages/post.md", [CellRequest(code, line, out_dir)], timeout=60)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pysite.bridge.install import find_julia, julia_source_dir, julia_version
+from pysite.bridge.results import Bridge, CellRequest, CellResult, JuliaInstall
+
+__all__ = ["Bridge", "CellRequest", "CellResult", "JuliaInstall", "find_julia", "julia_version",
+           "julia_source_dir", "open_bridge"]
+
+TRANSPORTS = ("worker", "juliacall")
+
+
+def open_bridge(install: JuliaInstall, transport: str = "worker", project: Path | None = None) -> Bridge:
+    """Start a bridge; `project` (a site folder with Project.toml) is activated.
+
+    The worker starts warming up at once and is waited for on first use.
+    Raises pysite.errors.JuliaError when the transport cannot start."""
+    if transport == "worker":
+        from pysite.bridge.worker import WorkerBridge
+        return WorkerBridge(install, project)
+    if transport == "juliacall":
+        from pysite.bridge.inprocess import JuliacallBridge
+        return JuliacallBridge(install, project)
+    raise ValueError(f"unknown bridge transport {transport!r}; choose from {', '.join(TRANSPORTS)}")

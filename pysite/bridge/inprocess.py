@@ -1,0 +1,63 @@
+"""The optional juliacall transport: the same julia/PysiteBridge.jl, loaded into
+an in-process Julia. It needs juliacall (Julia >= 1.10). It cannot time out a
+cell, restart Julia or survive a cell that crashes it (`exit()` ends Python):
+the worker transport is the default for those reasons."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+from pysite.bridge.install import julia_source_dir
+from pysite.bridge.protocol import decode_cell, decode_value, encode_message, page_request, split_messages
+from pysite.bridge.results import CellRequest, CellResult, JuliaInstall
+from pysite.errors import JuliaError
+
+HINT = "juliacall needs `pip install juliacall` and Julia >= 1.10 with PythonCall.jl; use the worker transport"
+
+
+class JuliacallBridge:
+    def __init__(self, install: JuliaInstall, project: Path | None = None):
+        active = project or install.project
+        if active is not None and "PYTHON_JULIACALL_EXE" not in os.environ:
+            # juliacall reads these at import; they only work set together.
+            os.environ["PYTHON_JULIACALL_EXE"] = str(install.executable)
+            os.environ["PYTHON_JULIACALL_PROJECT"] = str(active)
+        try:
+            from juliacall import Main as jl
+        except Exception as e:  # ImportError, or juliapkg failing to resolve Julia/PythonCall
+            raise JuliaError(f"the juliacall transport cannot start: {type(e).__name__}: {e}", hint=HINT) from None
+        try:
+            jl.seval(f"include({json.dumps(str(julia_source_dir() / 'PysiteBridge.jl'))})")
+            self._handle = jl.seval("PysiteBridge.handle_base64")
+            self.julia_version = str(jl.seval("string(VERSION)"))
+        except Exception as e:
+            raise JuliaError(f"the juliacall transport cannot load the bridge: {e}", hint=HINT) from None
+
+    def _call(self, request: bytes) -> list[list[bytes]]:
+        reply = self._handle(base64.b64encode(request).decode("ascii"))
+        return split_messages(base64.b64decode(str(reply)))
+
+    def run_page(self, path: str, cells: list[CellRequest], timeout: float) -> list[CellResult]:
+        # In-process code cannot be interrupted safely: `timeout` is not enforced here.
+        return [decode_cell(m) for m in self._call(page_request(path, cells))] if cells else []
+
+    def _request(self, fields: list[bytes | str], path: str, line: int) -> list[bytes]:
+        (reply,) = self._call(encode_message(fields))
+        if reply[0] == b"error":
+            raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
+        return reply
+
+    def eval_value(self, code: str, path: str, line: int) -> object:
+        return decode_value(self._request(["eval", code, path, str(line)], path, line))
+
+    def load_utils(self, code: str, path: str) -> None:
+        self._request(["load_utils", code, path], path, 1)
+
+    def call(self, name: str, args: list[str], path: str = "", line: int = 0) -> str:
+        return self._request(["call", name, *args], path, line)[1].decode()
+
+    def close(self) -> None:
+        """In-process Julia cannot be shut down; nothing to release."""

@@ -1,0 +1,76 @@
+"""The data that crosses the bridge: cell requests and results, a Julia
+installation, and the `Bridge` interface both transports implement."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+# Status of a cell: "ok" | "error" | "timeout" | "crashed" | "not-evaluated".
+STATUSES = ("ok", "error", "timeout", "crashed", "not-evaluated")
+
+
+@dataclass
+class CellRequest:
+    code: str  # the cell's code as written
+    line: int  # 1-based line in the .md of the first code line
+    output_dir: Path  # folder for @OUTPUT (created by the Julia side on first use)
+
+
+@dataclass
+class CellResult:
+    status: str
+    stdout: str = ""  # stdout and stderr, interleaved as printed
+    value: str | None = None  # text/plain of the value; None when suppressed by ';' or nothing
+    rich: tuple[str, bytes] | None = None  # (mime, data): best rich form of the value
+    displays: list[tuple[str, bytes]] = field(default_factory=list)  # display() calls, in order
+    error: str | None = None
+    backtrace: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        """The result as JSON (bytes as base64), for the on-disk cell cache."""
+        data = asdict(self)
+        data["rich"] = _encode_mime(self.rich) if self.rich else None
+        data["displays"] = [_encode_mime(d) for d in self.displays]
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes | dict) -> "CellResult":
+        data = dict(text) if isinstance(text, dict) else json.loads(text)
+        data["rich"] = _decode_mime(data["rich"]) if data.get("rich") else None
+        data["displays"] = [_decode_mime(d) for d in data.get("displays", [])]
+        return cls(**data)
+
+
+def _encode_mime(item: tuple[str, bytes]) -> list[str]:
+    return [item[0], base64.b64encode(item[1]).decode("ascii")]
+
+
+def _decode_mime(item: list[str]) -> tuple[str, bytes]:
+    return (item[0], base64.b64decode(item[1]))
+
+
+@dataclass(frozen=True)
+class JuliaInstall:
+    executable: Path
+    project: Path | None = None  # a Julia project to activate (juliapkg's), if any
+
+
+class Bridge(Protocol):
+    julia_version: str
+
+    def run_page(self, path: str, cells: list[CellRequest], timeout: float) -> list[CellResult]:
+        """Evaluate a page's cells in order in a fresh module; `timeout` applies to each cell."""
+        ...
+
+    def eval_value(self, code: str, path: str, line: int) -> object:
+        """Evaluate one expression (a page variable) and return it as a Python value.
+
+        Raises pysite.errors.JuliaError located at `path:line`."""
+        ...
+
+    def close(self) -> None: ...
