@@ -42,7 +42,7 @@ class BuildReport:
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)   # output paths written anew
-    failed: dict[str, list[Diagnostic]] = field(default_factory=dict)  # output path -> why its page failed
+    broken: dict[str, list[Diagnostic]] = field(default_factory=dict)  # output path -> why its page failed
     unchanged: bool = False                           # nothing to do: no source changed
 
     @property
@@ -184,7 +184,7 @@ class Builder:
             outputs[page.source.out] = key
             if page.failed:
                 output.keep(page.source.out)  # the last good version stays until the page is fixed
-                report.failed[page.source.out] = [d for d in page.diagnostics if d.severity == "error"]
+                report.broken[page.source.out] = [d for d in page.diagnostics if d.severity == "error"]
                 continue
             if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
                 continue
@@ -197,7 +197,7 @@ class Builder:
             else:  # keep the last good version, and render again next time
                 output.keep(out)
                 outputs[out] = ""
-                report.failed[out] = [d for d in diagnostics if d.severity == "error"]
+                report.broken[out] = [d for d in diagnostics if d.severity == "error"]
         report.rendered = len(todo)
         for source in files:
             stat = source.path.stat()
