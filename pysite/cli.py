@@ -136,3 +136,33 @@ def new(directory: Path) -> None:
     except FileExistsError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created {directory}: run `pysite serve {directory}` and open http://127.0.0.1:8000/")
+
+
+@main.command()
+@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
+@click.option("--no-build", is_flag=True, help="Check the output as it is instead of building first.")
+@click.option("--external", is_flag=True, help="Also request every http(s) link (HEAD, then GET).")
+@click.option("--timeout", type=float, default=5.0, show_default=True, metavar="SECONDS", help="Time limit per external request.")
+@click.option("--prepath", metavar="PATH", help="As `build --prepath`.")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors.")
+def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout: float, prepath: str | None,
+          debug: bool) -> None:
+    """Build SITE and report broken internal links and missing #anchors as `path:line: message`.
+
+    Exits with status 1 when anything is broken.
+    """
+    from pysite.check import CheckOptions, check_site
+
+    if not site.is_dir():
+        raise click.UsageError(f"{site}: no such folder")
+    try:
+        report = check_site(CheckOptions(site=site, out=out, build=not no_build, external=external,
+                                         timeout=timeout, prepath=prepath))
+    except Exception as error:
+        internal_error(error, debug)
+    echo_diagnostics(report.diagnostics, site)
+    problems = len(report.errors)
+    click.echo(f"checked {report.links} links on {report.pages} pages: "
+               f"{problems or 'no'} problem{'s' * (problems != 1)}", err=True)
+    sys.exit(1 if report.failed else 0)

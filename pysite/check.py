@@ -1,0 +1,223 @@
+"""`pysite check`: build the site (or read its output) and report broken internal links,
+missing anchors and, on request, failing external links, each at the line of the
+Markdown source where the link is written.
+
+A link that a layout writes (no source line has it) is reported once, at the first page
+showing it, with the number of pages that do.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import urllib.error
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from pysite.config import read_config
+from pysite.discover import discover
+from pysite.errors import Diagnostic, PysiteError
+from pysite.options import BuildOptions
+
+# (tag, attribute) pairs that point at something the browser loads or follows.
+LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
+                   ("source", "src"), ("video", "src"), ("video", "poster"), ("audio", "src"), ("embed", "src")}
+NOT_CHECKED = ("mailto:", "tel:", "javascript:", "data:")
+USER_AGENT = "pysite-check/1 (link checker)"
+
+
+@dataclass
+class CheckOptions:
+    site: Path
+    out: Path | None = None
+    build: bool = True               # build first; False checks the output as it is
+    external: bool = False           # also request http(s) links
+    timeout: float = 5.0             # seconds per external request
+    prepath: str | None = None       # as `build --prepath`
+
+
+@dataclass
+class CheckReport:
+    pages: int = 0
+    links: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+@dataclass
+class Parsed:
+    ids: set[str] = field(default_factory=set)
+    links: list[str] = field(default_factory=list)
+
+
+class LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = Parsed()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.found.ids.add(value)
+            elif (tag, name) in LINK_ATTRIBUTES and value.strip():
+                self.found.links.append(value.strip())
+
+
+def parse_html(path: Path) -> Parsed:
+    parser = LinkParser()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    parser.close()
+    return parser.found
+
+
+class Site:
+    """The built output: its pages' ids and links, and the source each page came from."""
+
+    def __init__(self, out: Path, sources: dict[str, Path], prepath: str):
+        self.out = out
+        self.sources = sources
+        self.prepath = prepath
+        self.parsed: dict[str, Parsed] = {}
+
+    def page(self, rel: str) -> Parsed:
+        if rel not in self.parsed:
+            self.parsed[rel] = parse_html(self.out / rel)
+        return self.parsed[rel]
+
+    def url_of(self, rel: str) -> str:
+        return f"{self.prepath}/{rel}"
+
+    def resolve(self, rel: str, href: str) -> tuple[str | None, str, str]:
+        """(output file or None, fragment, problem) of an internal link on page `rel`."""
+        url = urlsplit(urljoin(self.url_of(rel), href))
+        path = unquote(url.path)
+        if self.prepath and not (path + "/").startswith(self.prepath + "/"):
+            return None, url.fragment, f"link outside the site's prepath {self.prepath}/"
+        target = path[len(self.prepath):].lstrip("/")
+        candidates = [target + "index.html"] if target.endswith("/") or not target else [target, f"{target}/index.html"]
+        for candidate in candidates:
+            if (self.out / candidate).is_file():
+                return candidate, unquote(url.fragment), ""
+        return None, url.fragment, "broken link"
+
+
+def check_site(options: CheckOptions) -> CheckReport:
+    """Build (unless told not to), then check every page of the output."""
+    report = CheckReport()
+    site = options.site.resolve()
+    try:
+        config = read_config(site)
+    except PysiteError as error:
+        report.diagnostics.append(Diagnostic.from_error(error))
+        return report
+    config.deploy_at(None, options.prepath)
+    build_options = BuildOptions(site=site, out=options.out, prepath=options.prepath)
+    if options.build:
+        report.diagnostics.extend(build(build_options))
+    out = build_options.output
+    if not out.is_dir():
+        report.diagnostics.append(Diagnostic(f"no built site at {out}", hint="run `pysite build` first"))
+        return report
+    sources = {s.out: s.path for s in discover(site, out, config.ignore) if s.kind == "page"}
+    output = Site(out, sources, config.prepath)
+    problems: dict[tuple[str, str], list[str]] = defaultdict(list)   # (message, href) -> pages
+    external: dict[str, list[str]] = defaultdict(list)               # url -> pages
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    report.pages = len(pages)
+    for rel in pages:
+        for href in dict.fromkeys(output.page(rel).links):
+            report.links += 1
+            if href.lower().startswith(NOT_CHECKED):
+                continue
+            if urlsplit(href).scheme or href.startswith("//"):
+                if urlsplit(href).scheme in ("http", "https", ""):
+                    external[urljoin("https:", href)].append(rel)
+                continue
+            target, fragment, problem = output.resolve(rel, href)
+            if not problem and fragment and target.endswith(".html") and fragment not in output.page(target).ids:
+                problem = "missing anchor"
+            if problem:
+                problems[(problem, href)].append(rel)
+    if options.external:
+        for url, status in check_external(list(external), options.timeout).items():
+            if status:
+                problems[(f"external link failed ({status})", url)].extend(external[url])
+    report.diagnostics.extend(locate(problems, output, site))
+    return report
+
+
+def build(options: BuildOptions) -> list[Diagnostic]:
+    from pysite.build import Builder
+
+    builder = Builder(options)
+    try:
+        return builder.build().diagnostics
+    finally:
+        builder.close()
+
+
+def locate(problems: dict[tuple[str, str], list[str]], output: Site, site: Path) -> list[Diagnostic]:
+    """Each problem at the source line that writes the link, or once at the first page showing it."""
+    found = []
+    for (message, href), pages in problems.items():
+        written = [href, href[len(output.prepath):] if output.prepath and href.startswith(output.prepath + "/") else href]
+        located = False
+        for rel in pages:
+            source = output.sources.get(rel)
+            line = find_line(source, written) if source else None
+            if line is not None:
+                found.append(Diagnostic(f"{message}: {written[1]}", source, line))
+                located = True
+        if not located:
+            first = output.sources.get(pages[0]) or output.out / pages[0]
+            where = f" (in the layout, on {len(pages)} pages)" if len(pages) > 1 else ""
+            found.append(Diagnostic(f"{message}: {written[1]}{where}", first))
+    return sorted(found, key=lambda d: (str(d.path), d.line or 0, d.message))
+
+
+def find_line(source: Path, written: list[str]) -> int | None:
+    """The first line of the source that holds the link target, as written or without the prepath."""
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for target in reversed(dict.fromkeys(written)):  # the prepath-less form is what authors write
+        for number, text in enumerate(lines, 1):
+            if target in text:
+                return number
+    return None
+
+
+def check_external(urls: list[str], timeout: float) -> dict[str, str]:
+    """Each URL's problem ("HTTP 404", "timed out", ...) or "" when it answers."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1) + 4) as pool:
+        return dict(zip(urls, pool.map(lambda url: request(url, timeout), urls)))
+
+
+def request(url: str, timeout: float) -> str:
+    for method in ("HEAD", "GET"):  # some servers refuse HEAD: ask again with GET
+        try:
+            req = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
+            with urllib.request.urlopen(req, timeout=timeout):
+                return ""
+        except urllib.error.HTTPError as error:
+            if method == "HEAD" and error.code in (403, 405, 501):
+                continue
+            return f"HTTP {error.code}"
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            return "timed out" if "timed out" in str(reason) else str(reason)
+    return ""
