@@ -12,6 +12,8 @@ from pysite.variables import read_variables
 
 # Franklin's names for site variables, and the names pysite's templates use.
 ALIASES = {"website_title": "title", "website_description": "description", "website_url": "url"}
+# Site variables that describe the site itself rather than give its pages a default.
+SITE_ONLY = {"title", "description", "url", "prepath", "ignore", "defaults", "nav", *ALIASES}
 # Always left out of the site: the build's own folders and the project's files.
 DEFAULT_IGNORE = ["node_modules/", "__pycache__/"]
 
@@ -46,8 +48,8 @@ class SiteConfig:
             self.variables["prepath"] = prepath
 
     def defaults_for(self, rel: str) -> dict[str, Any]:
-        """Variables every page under a folder gets, most specific folder last."""
-        merged: dict[str, Any] = {}
+        """What a page starts from: the site's variables, then its folders' defaults, most specific last."""
+        merged = {name: value for name, value in self.variables.items() if name not in SITE_ONLY}
         for folder, values in sorted(self.defaults, key=lambda item: len(item[0])):
             if not folder or rel.startswith(folder):
                 merged.update(values)
