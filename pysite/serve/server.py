@@ -1,0 +1,173 @@
+"""HTTP: files of the output folder only, HTML with the live-reload script, error pages for
+pages that failed to build, the site's 404 page, and the event stream browsers listen to.
+"""
+
+from __future__ import annotations
+
+import errno
+import http
+import mimetypes
+import socket
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote
+
+from pysite.serve.errorpage import error_page, not_found_page
+from pysite.serve.live import LiveSite
+from pysite.serve.reload import EVENTS_PATH, event, inject
+
+TEXT_TYPES = ("application/javascript", "application/json", "application/xml", "image/svg+xml")
+KEEPALIVE_SECONDS = 15.0
+# Raw request paths that are refused before decoding: encoded slashes and NUL hide segments.
+REFUSED_ENCODINGS = ("%2f", "%5c", "%00")
+
+
+class Refused(Exception):
+    """A request path that could name something outside the output folder."""
+
+
+class SiteServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], live: LiveSite):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.live = live
+        super().__init__(address, SiteHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def output_path(raw: str) -> str:
+    """The output-relative path a request names (`""` for the root); raises Refused."""
+    path = raw.split("?", 1)[0].split("#", 1)[0]
+    lowered = path.lower()
+    if not path.startswith("/") or path.startswith("//") or any(e in lowered for e in REFUSED_ENCODINGS):
+        raise Refused(raw)
+    decoded = unquote(path, errors="strict")
+    if "\0" in decoded or "\\" in decoded:
+        raise Refused(raw)
+    parts = decoded.split("/")[1:]
+    if any(part in (".", "..") for part in parts):
+        raise Refused(raw)
+    return "/".join(parts)
+
+
+def content_type(path: Path) -> str:
+    kind, _ = mimetypes.guess_type(path.name)
+    kind = kind or "application/octet-stream"
+    if kind.startswith("text/") or kind in TEXT_TYPES:
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: a reload fetches the page and its stylesheets on one connection
+    server: SiteServer
+
+    def log_message(self, format: str, *args) -> None:  # the terminal shows builds, not every request
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        try:
+            rel = output_path(self.path)
+        except (Refused, UnicodeDecodeError):
+            return self.send_bytes(http.HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"bad path\n")
+        if "/" + rel == EVENTS_PATH:
+            return self.stream_events()
+        live = self.server.live
+        with live.gate.reading():
+            self.serve_output(live, rel)
+
+    def serve_output(self, live: LiveSite, rel: str) -> None:
+        """Called under the gate: the folder is not being rebuilt while the file is found and read."""
+        out = live.out.resolve()
+        if rel.endswith("/") or rel == "":
+            rel += "index.html"
+        elif (out / rel).is_dir() or live.problems(rel + "/index.html"):
+            query = self.path.partition("?")[2]
+            return self.redirect("/" + rel + "/" + (f"?{query}" if query else ""))
+        problems = live.problems(rel)
+        if problems:
+            page = error_page(problems, live.site)
+            return self.send_html(http.HTTPStatus.INTERNAL_SERVER_ERROR, page, rel, live)
+        target = (out / rel).resolve()
+        if not target.is_relative_to(out):
+            return self.send_bytes(http.HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8",
+                                   b"outside the site\n")
+        if not target.is_file():
+            return self.send_not_found(live, out)
+        if target.suffix == ".html":
+            return self.send_html(http.HTTPStatus.OK, target.read_bytes(), rel, live)
+        with target.open("rb") as handle:  # whole: the gate is held, and site files are small
+            data = handle.read()
+        self.send_bytes(http.HTTPStatus.OK, content_type(target), data)
+
+    def send_not_found(self, live: LiveSite, out: Path) -> None:
+        page = out / "404.html"
+        document = page.read_bytes() if page.is_file() else not_found_page(self.path)
+        self.send_html(http.HTTPStatus.NOT_FOUND, document, "404.html", live)
+
+    def send_html(self, status: int, document: bytes, rel: str, live: LiveSite) -> None:
+        self.send_bytes(status, "text/html; charset=utf-8", inject(document, rel, live.reloads.current))
+
+    def redirect(self, location: str) -> None:
+        self.send_response(http.HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def send_bytes(self, status: int, kind: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")  # a save must show on the next load
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def stream_events(self) -> None:
+        """Server-Sent Events: one `build` event per rebuild after the build the page came from."""
+        reloads = self.server.live.reloads
+        query = parse_qs(self.path.partition("?")[2])
+        since = self.headers.get("Last-Event-ID") or query.get("since", [""])[0]
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(b"retry: 500\n\n")
+            current, touched = reloads.after(since)
+            while not reloads.closed:
+                if touched:
+                    self.wfile.write(event(current, touched))
+                else:
+                    self.wfile.write(b": still here\n\n")  # finds closed connections
+                self.wfile.flush()
+                since = current
+                current, touched = reloads.wait(since, KEEPALIVE_SECONDS)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def bind(host: str, port: int, live: LiveSite, tries: int = 20) -> tuple[SiteServer, list[str]]:
+    """A server on the port, or the next free one; notes say what happened."""
+    notes = []
+    for candidate in range(port, port + tries) if port else [0]:
+        try:
+            server = SiteServer((host, candidate), live)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:  # anything else (a bad host) is the user's to fix
+                raise
+            continue
+        if candidate != port and port:
+            notes.append(f"port {port} is in use: serving on port {candidate} instead")
+        return server, notes
+    raise OSError(errno.EADDRINUSE, f"ports {port} to {port + tries - 1} are all in use; pick one with --port")

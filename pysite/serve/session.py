@@ -1,0 +1,90 @@
+"""One `pysite serve` run: build, bind, serve in a thread, watch and rebuild in this one, stop cleanly.
+
+Rebuilds run in the thread that watches (the main thread for the command), so Ctrl-C lands
+where the Builder lives and closes it, Julia worker included.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import webbrowser
+from dataclasses import dataclass, field
+
+from pysite.options import BuildOptions
+from pysite.serve.live import LiveSite
+from pysite.serve.server import SiteServer, bind
+from pysite.serve.watch import watch_sources
+
+ALL_INTERFACES = ("", "0.0.0.0", "::")
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+@dataclass
+class ServeOptions:
+    build: BuildOptions
+    host: str = "127.0.0.1"
+    port: int = 8000                   # 0: any free port
+    open_browser: bool = False
+    echo: object = field(default=say)  # where messages go: (text) -> None
+
+
+class Session:
+    """A running server; `start` returns once the site is built and served, `stop` ends it all."""
+
+    def __init__(self, options: ServeOptions):
+        self.options = options
+        # A writer previews drafts; links work without the deployed prefix; rebuilds write in place.
+        options.build.drafts = True
+        options.build.prepath = ""
+        options.build.live = True
+        self.live = LiveSite(options.build, options.echo)
+        self.server: SiteServer | None = None
+        self.stopping = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def start(self) -> None:
+        echo = self.options.echo
+        if self.options.host in ALL_INTERFACES:
+            echo("warning: serving on every network interface: anyone who can reach this machine can read "
+                 "the site, drafts included, and Julia cells in its sources run code on this machine")
+        self.server, notes = bind(self.options.host, self.options.port, self.live)
+        for note in notes:
+            echo(note)
+        threading.Thread(target=self.server.serve_forever, name="pysite-http", daemon=True).start()
+        echo(f"building {self.live.site} ...")
+        self.live.rebuild("initial build")
+        echo(f"serving {self.live.out} at {self.url} (Ctrl-C to stop)")
+        if self.options.open_browser:
+            threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+
+    def watch(self) -> None:
+        watch_sources(self.live.site, self.live.out, self.live.rebuild, self.stopping)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.live.close()  # ends the event streams and the Julia worker
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def serve(options: ServeOptions) -> None:
+    """The `serve` command: runs until Ctrl-C (or SIGTERM), then stops everything it started."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    session = Session(options)
+    try:
+        session.start()
+        session.watch()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        session.stop()
+    options.echo("stopped")

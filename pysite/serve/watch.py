@@ -1,0 +1,56 @@
+"""Watching the sources: which changed paths matter, and the loop that rebuilds on each save.
+
+watchfiles groups the several events of one editor save (write to a temporary file and
+rename, or backup-write-delete) into one batch, so a save gives one rebuild.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+import watchfiles
+
+# Milliseconds: a batch ends after STEP quiet; a stream of events is cut after DEBOUNCE.
+STEP = 10
+DEBOUNCE = 400
+# Editor leftovers: vim's swap files and its `4913` write test, backups, emacs lock files.
+EDITOR_FILES = re.compile(r"(\.sw.|~|\.tmp|\.bak)$|^(4913|\.#.*|#.*#)$")
+
+
+class SourceFilter(watchfiles.DefaultFilter):
+    """Changes under the site that can change its output: not the output itself, not `.pysite/`,
+    `.git/` or any hidden path (discovery skips those too), not editor temporary files."""
+
+    def __init__(self, site: Path, out: Path):
+        super().__init__()
+        self.site = site.resolve()
+        self.out = out.resolve()
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        file = Path(path)
+        if file.is_relative_to(self.out) or EDITOR_FILES.search(file.name):
+            return False
+        try:
+            parts = file.relative_to(self.site).parts
+        except ValueError:
+            return False
+        return not any(part.startswith(".") or part == "__site" for part in parts) and super().__call__(change, path)
+
+
+def describe(changes: Iterable[tuple[watchfiles.Change, str]], site: Path) -> str:
+    """The changed files, for the terminal: `pages/a.md` or `pages/a.md and 2 more`."""
+    names = sorted({Path(path).relative_to(site).as_posix() for _, path in changes})
+    return names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
+
+
+def watch_sources(site: Path, out: Path, rebuild: Callable[[str], object],
+                  stop: threading.Event | None = None) -> None:
+    """Rebuild after every batch of relevant changes, until Ctrl-C or `stop` is set."""
+    site = site.resolve()
+    for changes in watchfiles.watch(site, watch_filter=SourceFilter(site, out), step=STEP,
+                                    debounce=DEBOUNCE, stop_event=stop, rust_timeout=500,
+                                    ignore_permission_denied=True):
+        rebuild(describe(changes, site))
