@@ -4,9 +4,11 @@
 # Preferred rich forms of a value, best first; text/plain is always shown too.
 const RICH_MIMES = ("image/svg+xml", "image/png", "text/html")
 
+# invokelatest: the bridge runs in the world age from before the cell defined
+# its `show` methods.
 function render(mod::Module, mime::AbstractString, x)
     io = IOBuffer()
-    show(IOContext(io, :limit => true, :module => mod, :color => false), MIME(mime), x)
+    Base.invokelatest(show, IOContext(io, :limit => true, :module => mod, :color => false), MIME(mime), x)
     return take!(io)
 end
 
@@ -14,7 +16,7 @@ render_text(mod::Module, x) = String(render(mod, "text/plain", x))
 
 function render_rich(mod::Module, x)
     for mime in RICH_MIMES
-        showable(mime, x) && return mime => render(mod, mime, x)
+        Base.invokelatest(showable, mime, x) && return mime => render(mod, mime, x)
     end
     return nothing
 end
