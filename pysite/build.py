@@ -12,7 +12,7 @@ import hashlib
 import multiprocessing
 import pickle
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -109,9 +109,7 @@ class Builder:
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
         read = self.read_pages(config, pages)
-        report.diagnostics.extend(self.evaluator.diagnostics)
-        for page in read:
-            report.diagnostics.extend(page.diagnostics)
+        report.diagnostics.extend(once(d for page in read for d in page.diagnostics))
         published = [p for p in read if self.options.drafts or not p.is_draft]
 
         output = Output(self.out, in_place=self.options.live)
@@ -148,7 +146,7 @@ class Builder:
         for source in sources:
             data, digest = read_source(source)
             old = self.state.pages.get(source.rel)
-            if reuse and old is not None and old.digest == digest and old.source == source:
+            if reuse and old is not None and old.digest == digest and old.source == source and not old.unevaluated:
                 known.append(old)
             else:
                 todo.append((source, data, digest))
@@ -286,6 +284,26 @@ def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:
     digest = hashlib.sha256(pickle.dumps((page.digest, page.content, page.variables, page.source), protocol=5))
     digest.update(f"\0{layout_key}\0{site_digest}".encode())
     return digest.hexdigest()
+
+
+def once(diagnostics) -> list[Diagnostic]:
+    """A message that several pages share (no Julia found) is printed once, with a count."""
+    kept: list[Diagnostic] = []
+    first: dict[tuple[str, str], int] = {}
+    others: dict[int, set] = {}
+    for diagnostic in diagnostics:
+        key = (diagnostic.message, diagnostic.severity)
+        if key in first and diagnostic.path != kept[first[key]].path:
+            others[first[key]].add(diagnostic.path)
+            continue
+        first.setdefault(key, len(kept))
+        others.setdefault(len(kept), set())
+        kept.append(diagnostic)
+    for index, paths in others.items():
+        if paths:
+            more = len(paths)
+            kept[index] = replace(kept[index], message=f"{kept[index].message} (and {more} other page{'s' * (more != 1)})")
+    return kept
 
 
 def finish(report: BuildReport, start: float) -> BuildReport:

@@ -34,8 +34,6 @@ class Evaluator:
         self.manifest_digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else ""
         self.in_main_process = True
         self.bridge: julia.Bridge | None = None
-        self.missing_julia_reported = False
-        self.diagnostics: list[Diagnostic] = []   # build-wide messages (no Julia found)
 
     def open(self) -> julia.Bridge | None:
         if self.bridge is None and self.install is not None:
@@ -81,11 +79,10 @@ class Evaluator:
         return self.open().eval_value(expression.code, str(page.source.path), expression.line)
 
     def report_missing_julia(self, page: Page) -> None:
-        if not self.missing_julia_reported:
-            self.missing_julia_reported = True
-            self.diagnostics.append(Diagnostic(
-                "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
-                page.source.path, page.cells[0].line if page.cells else None, "warning", hint=NO_JULIA_HINT))
+        page.unevaluated = True
+        page.diagnostics.append(Diagnostic(
+            "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
+            page.source.path, page.cells[0].line if page.cells else None, "warning", hint=NO_JULIA_HINT))
 
 
 def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia.CellResult]) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pysite import markdown
 from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
 from pysite.config import SiteConfig, as_list
-from pysite.dialect import expand
+from pysite.dialect import expand, handlers as dialect_handlers, page_scope
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
@@ -48,6 +47,7 @@ class Page:
     content: str = ""                                 # the rendered body, before the layout
     excerpt: str = ""
     words: int = 0
+    unevaluated: bool = False                         # cells shown without outputs: no Julia was found
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -124,13 +124,17 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
 def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
-    body = MORE.sub(MORE_MARK, expand(body, path))
+    scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"])
+    body = MORE.sub(MORE_MARK, expand(body, path, scope))
     tokens = markdown.parse(body, env)
-    page.headings = markdown.headings(tokens)
+    page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
     results = ctx.results_for(page, page.cells) if page.cells else {}
     env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name))
+
+    def render_markdown(text: str) -> str:
+        return markdown.render(markdown.parse(text, {"path": path, "warnings": []}), {})
 
     def output(attrs: dict[str, str]) -> str:
         name = attrs["name"]
@@ -138,16 +142,11 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
             env["warnings"].append(Diagnostic(f"\\output{{{name}}}: no cell named {name!r} on this page",
                                               path, int(attrs["line"]), "warning"))
             return ""
-        return render_output(results[name], attrs["kind"], markdown=lambda text: markdown.render(markdown.parse(text, {"path": path, "warnings": []}), {}))
-
-    def figure(attrs: dict[str, str]) -> str:
-        src = attrs["src"]
-        return f'<figure><img src="{html.escape(src)}" alt=""></figure>'
+        return render_output(results[name], attrs["kind"], markdown=render_markdown)
 
     content = fill(markdown.render(tokens, env), {
+        **dialect_handlers(scope, env, render_markdown),
         "output": output,
-        "fig": figure,
-        "toc": lambda attrs: toc_html(page.headings),
         "more": lambda attrs: MORE_MARK,
     })
     head, more, _ = content.partition(MORE_MARK)
@@ -155,12 +154,6 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     first = FIRST_PARAGRAPH.search(page.content)
     page.excerpt = head if more else (first.group(0) if first else "")
     page.diagnostics.extend(env["warnings"])
-
-
-def toc_html(headings: list[markdown.Heading]) -> str:
-    items = "".join(f'<li class="toc-level-{h.level}"><a href="#{html.escape(h.id)}">{html.escape(h.text)}</a></li>'
-                    for h in headings)
-    return f'<nav class="toc"><ol>{items}</ol></nav>' if items else ""
 
 
 def derive_variables(page: Page) -> None:
