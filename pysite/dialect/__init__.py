@@ -1,48 +1,61 @@
-"""The Franklin dialect: commands written in the page text, expanded before Markdown is parsed.
+"""The Franklin dialect: commands, blocks and template calls written in a page, expanded before
+Markdown is parsed, and Franklin's layout convention.
 
-Expansion is a text -> text pass that leaves fenced code, inline code and HTML comments
-alone. Built-ins that need the evaluated page (cell outputs, figures, the table of
-contents) become placeholder elements that `pysite.placeholders` fills in after rendering.
+    scope = page_scope(config, rel, variables, warnings)    # the page as the dialect sees it
+    markdown_text = expand(body, path, scope)                # phase 1: text -> text
+    html = fill(render(...), {**handlers(scope, env, md), "output": ...})  # after cells ran
+    content = resolve_late(page.content, render_scope)       # phase 2: calls needing the site
+
+One module per construct family: scan (the scanner), commands (\\newcommand,
+\\newenvironment), builtins (\\fig, \\input, \\eqref...), blocks (@@div, ~~~raw~~~,
+math environments, escapes), templates ({{...}}), literate (\\literate scripts),
+utils (utils.py / utils.jl functions), franklin_layout (head.html + foot.html pages).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+from typing import Any, Callable
 
-from pysite.placeholders import mark
+from pysite.dialect.builtins import handlers as builtin_handlers
+from pysite.dialect.commands import Definitions, site_definitions
+from pysite.dialect.context import PageScope
+from pysite.dialect.expand import Expander
+from pysite.dialect.scan import Source
+from pysite.dialect.templates import resolve_late, toc_html
+from pysite.dialect.utils import load_utils
+from pysite.errors import Diagnostic
 
-# Code, comments and math are copied through untouched.
-PROTECTED = re.compile(
-    r"(?ms)^(?P<fence>[ ]{0,3}(?P<tick>`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}(?P=tick)[ \t]*$|\Z))"
-    r"|(?P<comment><!--.*?-->)"
-    r"|(?P<code>(?P<ticks>`+).+?(?P=ticks))"
-)
-COMMAND = re.compile(r"\\(output|show|textoutput|fig|toc|tableofcontents)\b(?:\{([^{}\n]*)\})?")
+__all__ = ["PageScope", "expand", "handlers", "page_scope", "resolve_late", "toc_html"]
 
-
-def expand(body: str, path: Path) -> str:
-    out = []
-    position = 0
-    for match in PROTECTED.finditer(body):
-        out.append(expand_text(body[position:match.start()], body, position))
-        out.append(match.group(0))
-        position = match.end()
-    out.append(expand_text(body[position:], body, position))
-    return "".join(out)
+# A page with none of these has nothing to expand: it is returned as it is.
+MARKERS = ("\\", "{{", "@@", "~~~")
 
 
-def expand_text(text: str, body: str, offset: int) -> str:
-    def replace(match: re.Match) -> str:
-        name, argument = match.group(1), match.group(2)
-        line = body.count("\n", 0, offset + match.start()) + 1
-        if name in ("toc", "tableofcontents"):
-            return mark("toc", line=line)
-        if argument is None:
-            return match.group(0)
-        if name == "fig":
-            return mark("fig", src=argument, line=line)
-        kind = "text" if name == "textoutput" else "output"
-        return mark("output", name=argument.removeprefix("./").strip("/"), kind=kind, line=line)
+def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic]) -> PageScope:
+    """The dialect's view of a page being read: its variables, the site's, the site's utils."""
+    scope = PageScope(config.root, rel, variables, config.variables, warnings)
+    scope.utils = load_utils(config.root)
+    scope.definitions = site_definitions(config.body, config.path if config.body else None)
+    return scope
 
-    return COMMAND.sub(replace, text)
+
+def expand(body: str, path: Path, scope: PageScope | None = None) -> str:
+    """The page's Markdown with every command, block and call answered or left as a placeholder.
+
+    Raises ParseError (file and line) for what cannot be read: an unclosed `@@`,
+    `~~~`, `{{if}}` or brace, a command with too few braces."""
+    if not any(marker in body for marker in MARKERS):
+        return body
+    if scope is None:
+        scope = PageScope(path.parent, path.name, {}, {})
+    expander = Expander(scope, scope.definitions or Definitions())
+    text = expander.expand(Source(body, path), 0, len(body))
+    scope.biblabels = expander.biblabels
+    return text
+
+
+def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str]
+             ) -> dict[str, Callable[[dict[str, str]], str | None]]:
+    """Handlers for the placeholders the expansion left (all but cell outputs)."""
+    return builtin_handlers(scope, env, render_markdown)

@@ -1,0 +1,88 @@
+"""Franklin's blocks: `@@class ... @@` divs, `~~~ raw HTML ~~~`, math environments, escapes.
+
+Each function takes the expander, the source and the offset of the construct and
+returns (Markdown, offset after the construct).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+from pysite.dialect.scan import Source, at_line_start
+from pysite.dialect.templates import render_template
+
+if TYPE_CHECKING:
+    from pysite.dialect.expand import Expander
+
+DIV_OPEN = re.compile(r"@@([A-Za-z_][\w\-]*(?:,[A-Za-z_][\w\-]*)*)")
+MATH_ENVIRONMENTS = {"equation", "align", "eqnarray", "gather", "multline", "alignat", "flalign"}
+ESCAPES = {"{": "&#123;", "}": "&#125;", "$": "\\$"}
+
+
+def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int]]) -> tuple[str, int]:
+    """`@@a,b` opens `<div class="a b">`, a bare `@@` closes the innermost; the content stays Markdown.
+
+    Blank lines around the tags make markdown-it read them as HTML blocks and the
+    content between them as Markdown."""
+    text = source.text
+    if not text.startswith("@@", pos):
+        return "@", pos + 1
+    before = "" if at_line_start(text, pos) else "\n\n"
+    opened = DIV_OPEN.match(text, pos)
+    if opened:
+        divs.append((opened.group(1), pos))
+        after = skip_newline(text, opened.end(), end)
+        classes = " ".join(opened.group(1).split(","))
+        return f'{before}<div class="{html.escape(classes)}">\n\n', after
+    if text.startswith("@@@", pos):
+        return "@@@", pos + 3
+    if not divs:
+        raise source.error("`@@` closes no open div", pos, hint="open a div with `@@classname` first")
+    divs.pop()
+    return f"{before}\n\n</div>\n\n", skip_newline(text, pos + 2, end)
+
+
+def skip_newline(text: str, pos: int, end: int) -> int:
+    stripped = pos
+    while stripped < end and text[stripped] in " \t":
+        stripped += 1
+    return stripped + 1 if stripped < end and text[stripped] == "\n" else pos
+
+
+def raw(ex: Expander, source: Source, pos: int, end: int) -> tuple[str, int]:
+    """`~~~ ... ~~~`: HTML copied as it is, except `{{...}}` calls, which Franklin answers there too."""
+    close = source.text.find("~~~", pos + 3, end)
+    if close < 0:
+        raise source.error("`~~~` is never closed", pos, hint="end the raw HTML with `~~~`")
+    content = render_template(source.text, ex.scope, source, True, pos + 3, close)
+    after = close + 3
+    lines = source.text.count("\n", pos, after)
+    # Keep the page's line count when the block ends its line, so later lines keep their numbers.
+    pad = "\n" * lines if after >= end or source.text[after] == "\n" else ""
+    return ex.raw(content) + pad, after
+
+
+def escape(ex: Expander, source: Source, pos: int, end: int) -> tuple[str, int]:
+    """`\\\\` is a line break, `\\{` `\\}` `\\$` literal characters; other `\\x` are Markdown's."""
+    char = source.text[pos + 1] if pos + 1 < end else ""
+    if char == "\\":
+        return ex.raw("<br>"), pos + 2
+    if char in ESCAPES:
+        return ESCAPES[char], pos + 2
+    return "\\" + char, pos + 2
+
+
+def math_environment(ex: Expander, source: Source, pos: int, end: int, name: str, body_start: int
+                     ) -> tuple[str, int] | None:
+    """`\\begin{equation}...\\end{equation}` (align, their starred forms...) written in the text:
+    display math, numbered by markdown.py; None when `name` is not a math environment."""
+    if name.rstrip("*") not in MATH_ENVIRONMENTS:
+        return None
+    closing = f"\\end{{{name}}}"
+    close = source.text.find(closing, body_start, end)
+    if close < 0:
+        raise source.error(f"\\begin{{{name}}} is never closed", pos, hint=f"end it with {closing}")
+    after = close + len(closing)
+    return "$$" + ex.expand_math(source, pos, after) + "$$", after

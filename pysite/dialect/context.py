@@ -1,0 +1,77 @@
+"""What the dialect sees of a page and its site: variables, files, utils functions, warnings.
+
+One `PageScope` serves both times the dialect runs: expansion (phase 1, the page
+alone: `view` is None) and rendering (phase 2, `view` is the SiteView, so other
+pages' variables and the page list are known).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pysite.errors import Diagnostic
+
+
+@dataclass
+class PageScope:
+    root: Path                              # the site folder
+    rel: str                                # the page, relative to the site: "pages/a.md"
+    variables: dict[str, Any]               # the page's variables
+    site: dict[str, Any]                    # the site's variables (config.md)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    utils: Any = None                       # pysite.dialect.utils.Utils, or None
+    view: Any = None                        # the SiteView, at render time only
+    headings: list = field(default_factory=list)
+    loops: list[dict[str, Any]] = field(default_factory=list)   # `{{for}}` variables, innermost last
+    extra: dict[str, str] = field(default_factory=dict)         # names only a layout knows: page_content
+    definitions: Any = None                 # site-wide commands (pysite.dialect.commands.Definitions)
+    biblabels: dict[str, str] = field(default_factory=dict)     # \biblabel names, for \cite
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.rel
+
+    @property
+    def stem(self) -> str:
+        """The page's path without its extension: "pages/a", "index"."""
+        return self.rel.rsplit(".", 1)[0]
+
+    def lookup(self, name: str) -> tuple[bool, Any]:
+        """A loop variable, else the page's variable, else the site's, else a utils global."""
+        for scope in reversed(self.loops):
+            if name in scope:
+                return True, scope[name]
+        for variables in (self.variables, self.site):
+            if name in variables:
+                return True, variables[name]
+        if self.utils is not None:
+            return self.utils.variable(name)
+        return False, None
+
+    def page_variable(self, page: str, name: str) -> tuple[bool, Any]:
+        """Another page's variable (render time): `page` as "pages/a", "/pages/a/" or "pages/a.md"."""
+        if self.view is None:
+            return False, None
+        view = self.view.find_page(page)
+        if view is None or name not in view:
+            return False, None
+        return True, view[name]
+
+    def warn(self, message: str, line: int | None, path: Path | None = None, hint: str | None = None) -> None:
+        self.warnings.append(Diagnostic(message, path or self.path, line, "warning", hint))
+
+
+def as_text(value: Any) -> str:
+    """A variable as `{{fill}}` writes it, the way Franklin's `string()` would."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(as_text(item) for item in value)
+    return str(value)

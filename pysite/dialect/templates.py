@@ -1,0 +1,300 @@
+"""Franklin's template calls `{{...}}`: fill, conditionals, loops, insert, toc, taglist, redirect, hfuns.
+
+The same engine runs over a page's Markdown while it is expanded (phase 1) and over
+Franklin layout files and leftover calls at render time (phase 2). Calls that need
+the whole site (`{{fill var other/page}}`, `{{taglist}}`, `@delay`ed hfuns) cannot
+be answered in phase 1: they are left as `<pysite-late>` placeholders that
+`resolve_late` answers when the page is rendered.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from pysite.dialect.context import PageScope, as_text
+from pysite.dialect.scan import Source
+from pysite.placeholders import fill, mark
+
+CALL = re.compile(r"\{\{([^{}]*)\}\}")
+FOR = re.compile(r"for\s+(\(.*?\)|\S+)\s+in\s+(\S+)\s*$", re.S)
+CONDITIONS = {"if", "isdef", "ifdef", "isnotdef", "ifndef", "isndef", "isempty", "isnotempty",
+              "ispage", "isnotpage"}
+OPENERS = CONDITIONS | {"for"}
+NEEDS_SITE = {"taglist"}
+
+RenderRange = Callable[[int, int], str]
+
+
+@dataclass
+class Call:
+    name: str
+    args: list[str]
+    inner: str        # as written between the braces
+    start: int
+    end: int
+
+    @property
+    def written(self) -> str:
+        return "{{" + self.inner + "}}"
+
+
+def parse_call(match: re.Match) -> Call:
+    inner = match.group(1)
+    words = inner.split()
+    name = words[0].lower() if words else ""
+    return Call(name, words[1:], inner, match.start(), match.end())
+
+
+def process(source: Source, match: re.Match, end: int, scope: PageScope, render_range: RenderRange,
+            late: bool) -> tuple[str, int]:
+    """The output of the call at `match` (a whole block for an opener) and the offset after it.
+
+    `render_range(a, b)` produces the output of source.text[a:b] (a branch, a loop body);
+    `late` is True while expanding a page, when calls that need the site are deferred."""
+    call = parse_call(match)
+    if call.name in OPENERS:
+        branches, after = find_block(source, call, end)
+        if call.name == "for":
+            return loop(source, call, branches, scope, render_range), after
+        for branch, body_start, body_end in branches:
+            if branch.name == "else" or holds(source, branch, scope):
+                return render_range(body_start, body_end), after
+        return "", after
+    if call.name in ("elseif", "else", "end"):
+        raise source.error(f"{call.written} without an opening {{{{if ...}}}}", call.start,
+                           hint="open the block with {{if var}}, {{isdef var}}, {{ispage path}} or {{for x in xs}}")
+    return answer(source, call, scope, late), call.end
+
+
+def find_block(source: Source, opener: Call, end: int) -> tuple[list[tuple[Call, int, int]], int]:
+    """The branches of the block `opener` starts (call, body start, body end) and the offset after `{{end}}`."""
+    depth = 1
+    branches = []
+    current, body_start = opener, opener.end
+    seen_else = False
+    for match in CALL.finditer(source.text, opener.end, end):
+        call = parse_call(match)
+        if call.name in OPENERS:
+            depth += 1
+        elif call.name == "end":
+            depth -= 1
+            if depth == 0:
+                branches.append((current, body_start, call.start))
+                return branches, call.end
+        elif depth == 1 and call.name in ("elseif", "else"):
+            if seen_else:
+                raise source.error(f"{call.written} after {{{{else}}}}", call.start)
+            seen_else = call.name == "else"
+            branches.append((current, body_start, call.start))
+            current, body_start = call, call.end
+    raise source.error(f"{opener.written} is never closed", opener.start, hint="close the block with {{end}}")
+
+
+def holds(source: Source, call: Call, scope: PageScope) -> bool:
+    name = call.name
+    if not call.args:
+        raise source.error(f"{call.written} needs a variable name", call.start)
+    if name in ("ispage", "isnotpage"):
+        inside = any(page_matches(scope.stem, pattern) for pattern in call.args)
+        return inside == (name == "ispage")
+    found, value = scope.lookup(call.args[0])
+    if name in ("isdef", "ifdef"):
+        return found and value is not None
+    if name in ("isnotdef", "ifndef", "isndef"):
+        return not found or value is None
+    if name in ("isempty", "isnotempty"):
+        empty = not found or value is None or value == "" or (hasattr(value, "__len__") and len(value) == 0)
+        return empty == (name == "isempty")
+    if not found:
+        scope.warn(f"{call.written}: no variable {call.args[0]!r}; taken as false", source.line_at(call.start))
+        return False
+    return bool(value)
+
+
+def page_matches(stem: str, pattern: str) -> bool:
+    """Whether a page ("pages/a", "index") is one `{{ispage}}` names ("/pages/*", "pages/a/", "index.html")."""
+    pattern = pattern.strip().strip("/")
+    for suffix in (".html", ".md"):
+        pattern = pattern.removesuffix(suffix)
+    pattern = pattern.removesuffix("/index") if pattern != "index" else pattern
+    pattern = pattern or "index"
+    page = stem.removesuffix("/index") if stem != "index" else stem
+    return fnmatch.fnmatchcase(page, pattern)
+
+
+def loop(source: Source, call: Call, branches, scope: PageScope, render_range: RenderRange) -> str:
+    parsed = FOR.match(call.inner.strip())
+    if not parsed:
+        raise source.error(f"{call.written}: write {{{{for x in xs}}}} or {{{{for (a, b) in xs}}}}", call.start)
+    names = [name.strip() for name in parsed.group(1).strip("()").split(",") if name.strip()]
+    found, items = scope.lookup(parsed.group(2))
+    if not found:
+        scope.warn(f"{call.written}: no variable {parsed.group(2)!r} to loop over", source.line_at(call.start))
+        return ""
+    _, body_start, body_end = branches[0]
+    if isinstance(items, dict):
+        items = list(items.items())
+    out = []
+    for item in items or ():
+        if len(names) == 1:
+            bound = {names[0]: item}
+        else:
+            values = list(item) if isinstance(item, (list, tuple)) else [item]
+            if len(values) != len(names):
+                raise source.error(f"{call.written}: an item has {len(values)} values, not {len(names)}", call.start)
+            bound = dict(zip(names, values))
+        scope.loops.append(bound)
+        try:
+            out.append(render_range(body_start, body_end))
+        finally:
+            scope.loops.pop()
+    return "".join(out)
+
+
+def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
+    """The text of a simple call; while expanding a page, a placeholder for those that need the site."""
+    name, args = call.name, call.args
+    line = source.line_at(call.start)
+    utils = scope.utils
+    if utils is not None and utils.has("hfun", name):
+        if late and utils.delayed("hfun", name):
+            return defer(call, scope, line)
+        return utils.call_hfun(name, args, scope, line)
+    if name == "fill":
+        if len(args) == 2:
+            if late:
+                return defer(call, scope, line)
+            page = args[1]
+            if any(page in loop for loop in scope.loops):  # {{for p in posts}}{{fill title p}}{{end}}
+                page = as_text(scope.lookup(page)[1])
+            found, value = scope.page_variable(page, args[0])
+            if not found:
+                scope.warn(f"{call.written}: no page {page!r} with a variable {args[0]!r}", line)
+            return as_text(value)
+        if len(args) != 1:
+            raise source.error(f"{call.written}: fill takes a variable name and optionally a page", call.start)
+        return fill_variable(call, args[0], scope, line)
+    if name == "insert":
+        return insert(source, call, scope, late)
+    if name == "toc":
+        low, high = toc_levels(scope, args)
+        return mark("toc", min=low, max=high) if late else toc_html(scope.headings, low, high)
+    if name in NEEDS_SITE:
+        return defer(call, scope, line) if late else taglist(scope)
+    if name == "redirect":
+        return redirect(source, call, scope)
+    if name in scope.extra and not args:
+        return scope.extra[name]
+    if not args and scope.lookup(name)[0]:
+        return fill_variable(call, name, scope, line)
+    scope.warn(f"unknown template call {call.written}: no such variable, built-in or hfun_{name} in utils",
+               line, hint="check the spelling, or define the variable or the function")
+    return html.escape(call.written) if not late else call.written
+
+
+def fill_variable(call: Call, name: str, scope: PageScope, line: int) -> str:
+    found, value = scope.lookup(name)
+    if not found:
+        scope.warn(f"{call.written}: no variable {name!r}", line)
+    return as_text(value)
+
+
+def defer(call: Call, scope: PageScope, line: int) -> str:
+    """A placeholder answered at render time; loop variables are written in now."""
+    words = [call.name] + [as_text(scope.lookup(arg)[1]) if any(arg in loop for loop in scope.loops) else arg
+                           for arg in call.args]
+    return mark("late", call=" ".join(words), line=line)
+
+
+def resolve_late(content: str, scope: PageScope) -> str:
+    """Answer the calls a page's expansion deferred, now that the site is known."""
+    if "<pysite-late" not in content:
+        return content
+
+    def answer_late(attrs: dict[str, str]) -> str:
+        text = "{{" + attrs["call"] + "}}"
+        source = Source(text, scope.path, int(attrs.get("line") or 1), generated=True)
+        return answer(source, parse_call(CALL.match(text)), scope, late=False)
+
+    return fill(content, {"late": answer_late})
+
+
+def render_template(text: str, scope: PageScope, source: Source | None = None, late: bool = False,
+                    start: int = 0, end: int | None = None) -> str:
+    """A layout file (or any HTML, or text[start:end]) with every call answered
+    (`late`: those needing the site deferred)."""
+    source = source or Source(text, scope.path)
+
+    def render_range(start: int, end: int) -> str:
+        out, pos = [], start
+        while True:
+            match = CALL.search(source.text, pos, end)
+            if match is None:
+                out.append(source.text[pos:end])
+                return "".join(out)
+            out.append(source.text[pos:match.start()])
+            produced, pos = process(source, match, end, scope, render_range, late)
+            out.append(produced)
+
+    return render_range(start, len(source.text) if end is None else end)
+
+
+def insert(source: Source, call: Call, scope: PageScope, late: bool) -> str:
+    if len(call.args) != 1:
+        raise source.error(f"{call.written}: insert takes one file", call.start)
+    rel = call.args[0].strip("/")
+    for candidate in (scope.root / "_layout" / rel, scope.root / rel):
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8")
+            produced = render_template(text, scope, Source(text, candidate), late)
+            return mark("raw", html=produced) if late else produced
+    scope.warn(f"{call.written}: no file _layout/{rel} or {rel}", source.line_at(call.start))
+    return ""
+
+
+def toc_levels(scope: PageScope, args: list[str]) -> tuple[int, int]:
+    values = args if len(args) == 2 else [scope.lookup("mintoclevel")[1], scope.lookup("maxtoclevel")[1]]
+    try:
+        return int(values[0] if values[0] is not None else 1), int(values[1] if values[1] is not None else 10)
+    except (TypeError, ValueError):
+        return 1, 10
+
+
+def toc_html(headings: list, low: int = 1, high: int = 10) -> str:
+    """Nested lists of the page's headings between two levels, as Franklin writes them."""
+    chosen = [h for h in headings if low <= h.level <= high]
+    if not chosen:
+        return ""
+    base = min(h.level for h in chosen) - 1
+    parts, level = [], base
+    for heading in chosen:
+        if heading.level <= level:
+            parts.append("</li>" + "</ol></li>" * (level - heading.level) + "<li>")
+        else:
+            parts.append("<ol><li>" * (heading.level - level))
+        parts.append(f'<a href="#{html.escape(heading.id)}">{html.escape(heading.text)}</a>')
+        level = heading.level
+    parts.append("</li></ol>" * (level - base))
+    return f'<div class="franklin-toc toc">{"".join(parts)}</div>'
+
+
+def taglist(scope: PageScope) -> str:
+    """The pages having the current page's tag (`fd_tag` or `tag`), newest first."""
+    tag = scope.lookup("fd_tag")[1] or scope.lookup("tag")[1]
+    items = "".join(f'<li><a href="{html.escape(view["url"])}">{html.escape(as_text(view.get("title")))}</a></li>'
+                    for view in scope.view.pages if tag and tag in (view.get("tags") or []))
+    return f"<ul>{items}</ul>"
+
+
+def redirect(source: Source, call: Call, scope: PageScope) -> str:
+    """`{{redirect /old/path.html}}`: the build writes a page there that sends readers here."""
+    if len(call.args) != 1:
+        raise source.error(f"{call.written}: redirect takes one address", call.start)
+    scope.variables.setdefault("redirects", [])
+    if call.args[0] not in scope.variables["redirects"]:
+        scope.variables["redirects"].append(call.args[0])
+    return ""

@@ -1,0 +1,137 @@
+"""A site's own functions: `hfun_name` answers `{{name ...}}`, `lx_name` answers `\\name{...}`.
+
+`utils.py` (Python) is loaded once per process; `utils.jl` (Julia) is loaded once per
+build into a site module by the bridge (pysite.dialect.julia_utils). Both see the page
+through `locvar(name)`, `globvar(name)` and `pagevar(page, name)`; `@delay` (Julia)
+or `@delay` (Python decorator) defers a function to render time, when every page
+has been read. A function that raises is a warning with its error and backtrace;
+the page is still built.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable
+
+from pysite.dialect.context import PageScope, as_text
+from pysite.errors import ParseError
+
+PREFIXES = {"hfun": "hfun_", "lx": "lx_"}
+
+
+@dataclass
+class LxCommand:
+    """What an `lx_name(com, _)` function receives: the command's name and its brace contents."""
+
+    name: str
+    braces: list[str]
+
+    def content(self, index: int = 0) -> str:
+        return self.braces[index]
+
+
+def delay(function: Callable) -> Callable:
+    """Mark an hfun to run at render time, when every page's variables are known."""
+    function.delay = True
+    return function
+
+
+class PythonUtils:
+    def __init__(self, path: Path):
+        self.path = path
+        self.module = ModuleType("utils")
+        self.module.__file__ = str(path)
+        self.module.__dict__.update(delay=delay, locvar=None, globvar=None, pagevar=None)
+        code = path.read_text(encoding="utf-8")
+        try:
+            exec(compile(code, str(path), "exec"), self.module.__dict__)
+        except SyntaxError as error:
+            raise ParseError(f"utils.py: {error.msg}", path, error.lineno) from None
+        except Exception as error:
+            raise ParseError(f"utils.py failed to load: {type(error).__name__}: {error}", path,
+                             error_line(error, path)) from None
+
+    def function(self, kind: str, name: str) -> Callable | None:
+        found = getattr(self.module, PREFIXES[kind] + name, None)
+        return found if callable(found) else None
+
+    def has(self, kind: str, name: str) -> bool:
+        return self.function(kind, name) is not None
+
+    def delayed(self, kind: str, name: str) -> bool:
+        return bool(getattr(self.function(kind, name), "delay", False))
+
+    def variable(self, name: str) -> tuple[bool, Any]:
+        if name.startswith("_") or name not in self.module.__dict__:
+            return False, None
+        value = self.module.__dict__[name]
+        return (False, None) if callable(value) or isinstance(value, ModuleType) else (True, value)
+
+    def call_hfun(self, name: str, params: list[str], scope: PageScope, line: int | None) -> str:
+        function = self.function("hfun", name)
+        return self.run(f"hfun_{name}", lambda: function(params) if params else call_without(function),
+                        scope, line)
+
+    def call_lx(self, name: str, braces: list[str], scope: PageScope, line: int | None) -> str:
+        function = self.function("lx", name)
+        return self.run(f"lx_{name}", lambda: function(LxCommand(name, braces), None), scope, line)
+
+    def run(self, label: str, call: Callable[[], Any], scope: PageScope, line: int | None) -> str:
+        self.module.__dict__.update(bindings(scope))
+        try:
+            return as_text(call())
+        except Exception as error:
+            frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(self.path)]
+            backtrace = "".join(traceback.format_list(frames)).rstrip()
+            scope.warn(f"{label} (utils.py) raised {type(error).__name__}: {error}\n{backtrace}", line)
+            return ""
+
+
+def call_without(function: Callable) -> Any:
+    """`{{name}}` calls `hfun_name()`; a function written to take params gets an empty list."""
+    try:
+        return function()
+    except TypeError as error:
+        if "positional argument" not in str(error):
+            raise
+        return function([])
+
+
+def bindings(scope: PageScope) -> dict[str, Callable]:
+    """`locvar`, `globvar`, `pagevar` for the page being built."""
+    def locvar(name: str, default: Any = None) -> Any:
+        found, value = scope.lookup(str(name))
+        return value if found else default
+
+    def globvar(name: str, default: Any = None) -> Any:
+        return scope.site.get(str(name), default)
+
+    def pagevar(page: str, name: str, default: Any = None) -> Any:
+        found, value = scope.page_variable(str(page), str(name))
+        return value if found else default
+
+    return {"locvar": locvar, "globvar": globvar, "pagevar": pagevar}
+
+
+def error_line(error: BaseException, path: Path) -> int | None:
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)]
+    return frames[-1].lineno if frames else None
+
+
+@lru_cache(maxsize=4)
+def _python_utils(path: Path, mtime_ns: int, size: int) -> PythonUtils:
+    return PythonUtils(path)
+
+
+def load_utils(root: Path) -> PythonUtils | None:
+    """The site's utils.py, or None; loaded again only when the file changes."""
+    path = root / "utils.py"
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _python_utils(path, stat.st_mtime_ns, stat.st_size)
