@@ -18,16 +18,21 @@ ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
 
 
 def mark(element: str, **attributes) -> str:
-    attrs = "".join(f' {key}="{html.escape(str(value), quote=True)}"' for key, value in attributes.items())
+    # Newlines escaped too: a placeholder stays on one line, so Markdown never splits it.
+    attrs = "".join(f' {key}="{html.escape(str(value), quote=True).replace(chr(10), "&#10;")}"'
+                    for key, value in attributes.items())
     return f"<pysite-{element}{attrs}></pysite-{element}>"
 
 
 def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -> str:
-    """Replace each placeholder by its handler's HTML; a placeholder alone in a paragraph replaces it."""
+    """Replace each placeholder by its handler's HTML; a placeholder alone in a paragraph replaces it.
+    A handler returning None leaves its placeholder for a later pass."""
 
     def replace(match: re.Match) -> str:
         attrs = {key: html.unescape(value) for key, value in ATTRIBUTE.findall(match.group("attrs"))}
         produced = handlers[match.group("kind")](attrs)
+        if produced is None:
+            return match.group(0)
         if match.group("open") and match.group("close"):
             return produced
         return (match.group("open") or "") + produced + (match.group("close") or "")
