@@ -173,17 +173,19 @@ class Builder:
         outputs: dict[str, str] = {}
         todo = []
         for page in pages:
+            errors = [d for d in page.diagnostics if d.severity == "error"]
             try:
                 uses_pages = view.uses_pages(page)
-            except PysiteError as error:
-                report.diagnostics.append(Diagnostic.from_error(error))
-                page.diagnostics.append(Diagnostic.from_error(error))
-            key = page_output_key(page, layout_key, view.digest if not page.failed and uses_pages else "")
-            outputs[page.source.out] = key
-            if page.failed:
+            except PysiteError as error:  # its layout is missing: not the page's own fault, so not cached with it
+                errors.append(Diagnostic.from_error(error))
+                report.diagnostics.append(errors[-1])
+            if errors:
                 output.keep(page.source.out)  # the last good version stays until the page is fixed
-                report.broken[page.source.out] = [d for d in page.diagnostics if d.severity == "error"]
+                outputs[page.source.out] = ""
+                report.broken[page.source.out] = errors
                 continue
+            key = page_output_key(page, layout_key, view.digest if uses_pages else "")
+            outputs[page.source.out] = key
             if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
                 continue
             todo.append(page)

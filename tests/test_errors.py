@@ -96,3 +96,13 @@ def test_interrupted_build_leaves_previous_output(tmp_path):
     assert "Page 7" in (out / "pages" / "p7" / "index.html").read_text()
     leftovers = [p.name for p in site.iterdir() if p.name.startswith(".__site")]
     assert leftovers == []
+
+
+def test_adding_the_missing_layout_fixes_the_page(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "pages/fancy.md": "---\nlayout: fancy\n---\n\nFancy text.\n"})
+    assert run_pysite("build", site).returncode == 1
+    (site / "_layout").mkdir()
+    (site / "_layout" / "fancy.html").write_text("<main class='fancy'>{{ content }}</main>")
+    result = run_pysite("build", site)
+    assert result.returncode == 0, result.stderr
+    assert "<main class='fancy'><p>Fancy text.</p>" in (site / "__site/pages/fancy/index.html").read_text()
