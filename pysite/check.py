@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from pysite.blog.links import origin
 from pysite.config import read_config
 from pysite.discover import discover
 from pysite.errors import Diagnostic, PysiteError
@@ -86,11 +87,20 @@ def parse_html(path: Path) -> Parsed:
 class Site:
     """The built output: its pages' ids and links, and the source each page came from."""
 
-    def __init__(self, out: Path, sources: dict[str, Path], prepath: str):
+    def __init__(self, out: Path, sources: dict[str, Path], prepath: str, origin: str = ""):
         self.out = out
         self.sources = sources
         self.prepath = prepath
+        self.origin = origin          # https://host of the site's own URL: such links are internal
         self.parsed: dict[str, Parsed] = {}
+
+    def internal(self, href: str) -> str | None:
+        """The site path of a link into this site (relative, rooted, or the site's own URL)."""
+        if self.origin and href.startswith(self.origin + self.prepath + "/"):
+            return href[len(self.origin):]
+        if urlsplit(href).scheme or href.startswith("//"):
+            return None
+        return href
 
     def page(self, rel: str) -> Parsed:
         if rel not in self.parsed:
@@ -132,7 +142,7 @@ def check_site(options: CheckOptions) -> CheckReport:
         report.diagnostics.append(Diagnostic(f"no built site at {out}", hint="run `pysite build` first"))
         return report
     sources = {s.out: s.path for s in discover(site, out, config.ignore) if s.kind == "page"}
-    output = Site(out, sources, config.prepath)
+    output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
     problems: dict[tuple[str, str], list[str]] = defaultdict(list)   # (message, href) -> pages
     external: dict[str, list[str]] = defaultdict(list)               # url -> pages
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
@@ -142,11 +152,12 @@ def check_site(options: CheckOptions) -> CheckReport:
             report.links += 1
             if href.lower().startswith(NOT_CHECKED):
                 continue
-            if urlsplit(href).scheme or href.startswith("//"):
+            path = output.internal(href)
+            if path is None:
                 if urlsplit(href).scheme in ("http", "https", ""):
                     external[urljoin("https:", href)].append(rel)
                 continue
-            target, fragment, problem = output.resolve(rel, href)
+            target, fragment, problem = output.resolve(rel, path)
             if not problem and fragment and target.endswith(".html") and fragment not in output.page(target).ids:
                 problem = "missing anchor"
             if problem:

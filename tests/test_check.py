@@ -87,3 +87,11 @@ def test_no_output_to_check(make_site):
     result = run_pysite("check", site, "--no-build")
     assert result.returncode == 1
     assert "no built site at" in result.stderr
+
+
+def test_links_to_the_sites_own_url_are_internal(make_site):
+    site = site_with(make_site, "---\naliases: [/old-a/]\n---\n# A\n\n[gone](https://links.example.org/gone/)\n")
+    result = run_pysite("check", "--external", "--timeout", "1", cwd=site)
+    lines = result.stderr.splitlines()
+    assert "posts/a.md:6: broken link: https://links.example.org/gone/" in lines, result.stderr
+    assert sum("problem" in line for line in lines) == 1 and lines[-1].endswith(": 1 problem")

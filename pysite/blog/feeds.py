@@ -56,9 +56,12 @@ def summary(view: Any, page_view: dict[str, Any]) -> str:
 
 
 def entries(view: Any, posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    limit = view.site.get("feed_limit", DEFAULT_LIMIT)
+    try:
+        limit = int(view.site.get("feed_limit", DEFAULT_LIMIT))
+    except (TypeError, ValueError):
+        limit = DEFAULT_LIMIT
     posts = sorted(published(posts), key=entry_date, reverse=True)
-    return posts[:int(limit)] if limit and int(limit) > 0 else posts
+    return posts[:limit] if limit > 0 else posts
 
 
 def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
