@@ -1,7 +1,8 @@
 """Layouts: Jinja2 templates from the site's `_layout/`, then the default theme's.
 
 A page picks its layout with the variable `layout`; templates see `page`, `site`,
-`pages` (every page, newest first) and `content`.
+`pages` (every page, newest first), `posts` (pysite/blog/posts.py), `content`, and
+`paginator` on a page that sets `paginate`.
 """
 
 from __future__ import annotations
