@@ -6,6 +6,11 @@ module PysiteBridge
 
 import Base64, Dates, Logging
 
+# The bridge is glue: compiling it fast matters more than running it fast.
+@static if isdefined(Base, :Experimental) && isdefined(Base.Experimental, Symbol("@optlevel"))
+    Base.Experimental.@optlevel 0
+end
+
 include("protocol.jl")
 include("capture.jl")
 include("evaluate.jl")
@@ -40,7 +45,8 @@ function handle(out::IO, request::Message)
     elseif kind == "call"
         reply(out) do
             f = getfield(SITE[], Symbol(args[1]))
-            Any["ok", string(length(args) > 1 ? f(args[2:end]) : f())]
+            result = length(args) > 1 ? Base.invokelatest(f, args[2:end]) : Base.invokelatest(f)
+            Any["ok", string(result)]
         end
     elseif kind == "version"
         write_message(out, Any["ok", string(VERSION)])

@@ -167,3 +167,11 @@ def test_version_is_cached(julia_install, tmp_path, monkeypatch):
 def test_result_json_round_trip():
     r = CellResult("ok", "out", "1", ("image/png", b"\x89PNG"), [("image/svg+xml", b"<svg/>")], seconds=0.5)
     assert CellResult.from_json(r.to_json()) == r
+
+
+def test_site_utils(bridge):
+    bridge.load_utils('hfun_hello(args) = "hello " * join(args, ",")\nhfun_now() = "now"', "utils.jl")
+    assert bridge.call("hfun_hello", ["a", "b"]) == "hello a,b"
+    assert bridge.call("hfun_now", []) == "now"
+    with pytest.raises(JuliaError):
+        bridge.call("hfun_missing", [])

@@ -44,7 +44,7 @@ class JuliacallBridge:
         # In-process code cannot be interrupted safely: `timeout` is not enforced here.
         return [decode_cell(m) for m in self._call(page_request(path, cells))] if cells else []
 
-    def _request(self, fields: list[bytes | str], path: str, line: int) -> list[bytes]:
+    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
         (reply,) = self._call(encode_message(fields))
         if reply[0] == b"error":
             raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
@@ -56,7 +56,7 @@ class JuliacallBridge:
     def load_utils(self, code: str, path: str) -> None:
         self._request(["load_utils", code, path], path, 1)
 
-    def call(self, name: str, args: list[str], path: str = "", line: int = 0) -> str:
+    def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
         return self._request(["call", name, *args], path, line)[1].decode()
 
     def close(self) -> None:

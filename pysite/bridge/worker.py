@@ -188,7 +188,7 @@ class WorkerBridge:
         self._restart()
         return results + [CellResult("not-evaluated") for _ in cells[len(results):]]
 
-    def _request(self, fields: list[bytes | str], path: str, line: int) -> list[bytes]:
+    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
         with self._lock:
             worker = self._ready()
             try:
@@ -213,7 +213,7 @@ class WorkerBridge:
         """Evaluate a site's utils.jl into the site module (replacing the previous one)."""
         self._request(["load_utils", code, path], path, 1)
 
-    def call(self, name: str, args: list[str], path: str = "", line: int = 0) -> str:
+    def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
         """Call `name(args)` (or `name()` without args) from utils.jl; its result as a string."""
         return self._request(["call", name, *args], path, line)[1].decode()
 

@@ -1,0 +1,79 @@
+"""Timings of the Julia bridge (worker transport): per-cell overhead, a page of
+100 small cells, and time to first output against `julia` running a script.
+
+    PYSITE_JULIA=... .venv/bin/python benchmarks/bench_bridge.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pysite.bridge import CellRequest, find_julia, open_bridge
+
+PAGE_CODE = 'x = sum(1:10)\nprintln("x is ", x)\nx'
+
+
+def page(out: Path, codes: list[str]) -> list[CellRequest]:
+    return [CellRequest(code, 3 + 4 * i, out / f"c{i}") for i, code in enumerate(codes)]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def main() -> None:
+    install = find_julia()
+    if install is None:
+        sys.exit("no Julia: run scripts/install-julia.sh and set PYSITE_JULIA")
+    out = Path(tempfile.mkdtemp())
+    script = out / "page.jl"
+    script.write_text(PAGE_CODE + "\n")
+
+    start = time.perf_counter()
+    subprocess.run([str(install.executable), "--startup-file=no", str(script)], check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    script_time = time.perf_counter() - start
+
+    start = time.perf_counter()
+    bridge = open_bridge(install)
+    bridge.run_page("bench/cold.md", page(out, [PAGE_CODE]), timeout=120)
+    cold = time.perf_counter() - start
+
+    start = time.perf_counter()
+    bridge.run_page("bench/warm.md", page(out, [PAGE_CODE]), timeout=120)
+    warm = time.perf_counter() - start
+
+    for _ in range(20):  # let the trivial path compile before timing it
+        bridge.run_page("bench/trivial.md", page(out, ["1"]), timeout=60)
+    trivial = []
+    for _ in range(300):
+        start = time.perf_counter()
+        bridge.run_page("bench/trivial.md", page(out, ["1"]), timeout=60)
+        trivial.append(time.perf_counter() - start)
+    trivial.sort()
+
+    hundred = page(out, [f"y{i} = {i} + 1" for i in range(100)])
+    totals = []
+    for _ in range(5):
+        start = time.perf_counter()
+        bridge.run_page("bench/hundred.md", hundred, timeout=60)
+        totals.append(time.perf_counter() - start)
+    bridge.close()
+
+    print(f"julia: {install.executable}")
+    print(f"per-cell overhead (1-cell page round trip, trivial cell): median {ms(statistics.median(trivial))}, "
+          f"p90 {ms(trivial[int(len(trivial) * 0.9)])}")
+    print(f"page of 100 small cells: median total {ms(statistics.median(totals))} "
+          f"({ms(statistics.median(totals) / 100)} per cell)")
+    print(f"time to first output, `julia page.jl`: {ms(script_time)}")
+    print(f"time to first output, bridge incl. cold worker start: {ms(cold)}")
+    print(f"time to first output, bridge with a running worker (new page): {ms(warm)}")
+
+
+if __name__ == "__main__":
+    main()
