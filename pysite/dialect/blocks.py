@@ -21,26 +21,31 @@ MATH_ENVIRONMENTS = {"equation", "align", "eqnarray", "gather", "multline", "ali
 ESCAPES = {"{": "&#123;", "}": "&#125;", "$": "\\$"}
 
 
-def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int]]) -> tuple[str, int]:
+def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int, bool]]) -> tuple[str, int]:
     """`@@a,b` opens `<div class="a b">`, a bare `@@` closes the innermost; the content stays Markdown.
 
-    Blank lines around the tags make markdown-it read them as HTML blocks and the
-    content between them as Markdown."""
+    A div opened at the start of a line is a block: blank lines around its tags make
+    markdown-it read them as HTML blocks and the content between as Markdown. One
+    opened inside a line (`text @@tag inline@@`) stays inside its paragraph."""
     text = source.text
     if not text.startswith("@@", pos):
         return "@", pos + 1
-    before = "" if at_line_start(text, pos) else "\n\n"
     opened = DIV_OPEN.match(text, pos)
     if opened:
-        divs.append((opened.group(1), pos))
-        after = skip_newline(text, opened.end(), end)
-        classes = " ".join(opened.group(1).split(","))
-        return f'{before}<div class="{html.escape(classes)}">\n\n', after
+        block = at_line_start(source, pos)
+        divs.append((opened.group(1), pos, block))
+        tag = f'<div class="{html.escape(" ".join(opened.group(1).split(",")))}">'
+        if not block:
+            return ex.raw(tag), opened.end()
+        return tag + "\n\n", skip_newline(text, opened.end(), end)
     if text.startswith("@@@", pos):
         return "@@@", pos + 3
     if not divs:
         raise source.error("`@@` closes no open div", pos, hint="open a div with `@@classname` first")
-    divs.pop()
+    _, _, block = divs.pop()
+    if not block:
+        return ex.raw("</div>"), pos + 2
+    before = "" if at_line_start(source, pos) else "\n\n"
     return f"{before}\n\n</div>\n\n", skip_newline(text, pos + 2, end)
 
 

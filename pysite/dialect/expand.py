@@ -37,7 +37,7 @@ class Expander:
     def expand(self, source: Source, pos: int, end: int) -> str:
         text = source.text
         out: list[str] = []
-        divs: list[tuple[str, int]] = []
+        divs: list[tuple[str, int, bool]] = []
         while True:
             match = SPECIAL.search(text, pos, end)
             if match is None:
@@ -48,7 +48,7 @@ class Expander:
             produced, pos = self.construct(source, start, end, divs)
             out.append(produced)
         if divs:
-            name, offset = divs[-1]
+            name, offset, _ = divs[-1]
             raise source.error(f"`@@{name}` is never closed", offset, hint="close the div with a line `@@`")
         return "".join(out)
 
@@ -56,7 +56,7 @@ class Expander:
         text = source.text
         char = text[pos]
         if char == "`" or (char == "~" and text.startswith("~~~", pos)):
-            if at_line_start(text, pos):
+            if at_line_start(source, pos):
                 after = fence_end(text, pos, end)
                 if after is not None:
                     return text[pos:after], after
@@ -167,7 +167,8 @@ class Expander:
             if self.depth > MAX_DEPTH:
                 raise source.error("a command expands into itself without end", pos,
                                    hint="check the \\newcommand definitions this line uses")
-            generated = Source(text, source.path, source.line_at(pos), generated=True)
+            generated = Source(text, source.path, source.line_at(pos), generated=True,
+                               starts_line=at_line_start(source, pos))
             return self.expand(generated, 0, len(text))
         finally:
             self.depth -= 1

@@ -34,6 +34,7 @@ class Source:
     path: Path | None
     line: int = 1                 # line of text[0] in the .md file
     generated: bool = False
+    starts_line: bool = True      # generated text: whether the command producing it began its line
     _newlines: list[int] | None = field(default=None, repr=False)
 
     def line_at(self, offset: int) -> int:
@@ -47,8 +48,12 @@ class Source:
         return ParseError(message, self.path, self.line_at(offset), hint=hint)
 
 
-def at_line_start(text: str, pos: int) -> bool:
+def at_line_start(source: Source, pos: int) -> bool:
+    """Whether only up to 3 spaces precede `pos` on its line (of the page, for generated text)."""
+    text = source.text
     start = text.rfind("\n", 0, pos) + 1
+    if start == 0 and not source.starts_line:
+        return False
     return pos - start <= 3 and not text[start:pos].strip(" ")
 
 

@@ -294,7 +294,7 @@ def redirect(source: Source, call: Call, scope: PageScope) -> str:
     """`{{redirect /old/path.html}}`: the build writes a page there that sends readers here."""
     if len(call.args) != 1:
         raise source.error(f"{call.written}: redirect takes one address", call.start)
-    scope.variables.setdefault("redirects", [])
-    if call.args[0] not in scope.variables["redirects"]:
-        scope.variables["redirects"].append(call.args[0])
+    scope.variables.setdefault("redirect_from", [])
+    if call.args[0] not in scope.variables["redirect_from"]:
+        scope.variables["redirect_from"].append(call.args[0])
     return ""
