@@ -272,14 +272,15 @@ def read_in_worker(item: tuple[SourceFile, bytes, str]) -> Page | None:
 def render_in_worker(item: tuple[Page, Path]) -> tuple[str, list[Diagnostic]]:
     page, tmp = item
     view = _ACTIVE.site_view
+    warnings: list[Diagnostic] = []   # from template calls answered at render time
     try:
-        html = view.render(page)
+        html = view.render(page, warnings)
     except PysiteError as error:
-        return page.source.out, [Diagnostic.from_error(error)]
+        return page.source.out, warnings + [Diagnostic.from_error(error)]
     path = tmp / page.source.out
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
-    return page.source.out, []
+    return page.source.out, warnings
 
 
 def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:

@@ -23,6 +23,7 @@ from pysite.blog.paginate import context as pagination
 from pysite.blog.posts import date_key, select_posts
 from pysite.blog.taxonomy import TAXONOMIES, collect
 from pysite.config import SiteConfig
+from pysite.dialect import franklin_layout, resolve_late
 from pysite.errors import Diagnostic, TemplateError
 from pysite.highlight import stylesheet
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
@@ -71,7 +72,17 @@ class SiteView:
         return view
 
     def uses_pages(self, page: Page) -> bool:
+        # Franklin layouts and deferred {{...}} calls may read any page: rendered again on any change.
+        if "<pysite-late" in page.content or franklin_layout.applies(self.config.root, page.variables):
+            return True
         return bool(page.variables.get("paginate")) or uses_pages(self.layouts, self.layout_name(page))
+
+    def find_page(self, ref: str) -> dict[str, Any] | None:
+        """A page's view by the path Franklin's `pagevar` takes: "pages/a", "/pages/a/", "pages/a.md"."""
+        if not hasattr(self, "_by_stem"):
+            self._by_stem = {rel.rsplit(".", 1)[0]: view for rel, view in self.views.items()}
+        stem = ref.strip().strip("/").removesuffix(".md").removesuffix(".html") or "index"
+        return self._by_stem.get(stem) or self._by_stem.get(stem + "/index")
 
     def layout_name(self, page: Page) -> str:
         layout = page.variables.get("layout")
@@ -84,11 +95,18 @@ class SiteView:
                                 hint="add the template to _layout/ or pick another `layout`")
         return name
 
-    def render(self, page: Page) -> str:
-        if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(page.content):
-            return page.content
+    def render(self, page: Page, warnings: list[Diagnostic] | None = None) -> str:
+        """The page's HTML document; render-time warnings (Franklin calls) go to `warnings`."""
+        scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
+        content = resolve_late(page.content, scope)
+        if franklin_layout.applies(self.config.root, page.variables):
+            if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
+                return prefix_links(franklin_layout.render_template(content, scope), self.config.prepath)
+            return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)
+        if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
+            return content
         view = self.views[page.source.rel]
-        return self.render_layout(self.layout_name(page), view, page.content, **pagination(self, view))
+        return self.render_layout(self.layout_name(page), view, content, **pagination(self, view))
 
     def render_layout(self, layout: str, view: dict[str, Any], content: str = "", **extra: Any) -> str:
         """A layout with the site's context; links in `content` get the prepath here, once."""
