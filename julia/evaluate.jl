@@ -37,8 +37,12 @@ padding with newlines makes every line number (parse errors included) the .md's.
 """
 function parse_cell(code::AbstractString, path::AbstractString, line::Integer)
     text = string("\n"^max(line - 1, 0), code)
-    ex = isdefined(Meta, :parseall) ? Meta.parseall(text; filename = path) :
-         Base.parse_input_line(text; filename = path)
+    ex = try
+        isdefined(Meta, :parseall) ? Meta.parseall(text; filename = path) :
+        Base.parse_input_line(text; filename = path)
+    catch err  # parsers that throw rather than return an :error expression
+        throw(CellSyntaxError(sprint(showerror, err)))
+    end
     for e in (ex isa Expr && ex.head === :toplevel ? ex.args : Any[ex])
         e isa Expr && e.head in (:error, :incomplete) && throw(syntax_error(e, text, path))
     end

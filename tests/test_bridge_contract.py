@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import time
 
@@ -167,6 +168,7 @@ def test_version_is_cached(julia_install, tmp_path, monkeypatch):
 def test_result_json_round_trip():
     r = CellResult("ok", "out", "1", ("image/png", b"\x89PNG"), [("image/svg+xml", b"<svg/>")], seconds=0.5)
     assert CellResult.from_json(r.to_json()) == r
+    assert CellResult.from_json(json.dumps(r.to_json())) == r
 
 
 def test_site_utils(bridge):

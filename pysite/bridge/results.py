@@ -31,16 +31,17 @@ class CellResult:
     backtrace: str | None = None
     seconds: float = 0.0
 
-    def to_json(self) -> str:
-        """The result as JSON (bytes as base64), for the on-disk cell cache."""
+    def to_json(self) -> dict:
+        """The result as a JSON-ready dict (bytes as base64), for the on-disk cell cache."""
         data = asdict(self)
         data["rich"] = _encode_mime(self.rich) if self.rich else None
         data["displays"] = [_encode_mime(d) for d in self.displays]
-        return json.dumps(data)
+        return data
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict) -> "CellResult":
-        data = dict(text) if isinstance(text, dict) else json.loads(text)
+    def from_json(cls, data: dict | str | bytes) -> "CellResult":
+        """From `to_json()`'s dict, or that dict serialised as JSON text."""
+        data = dict(data) if isinstance(data, dict) else json.loads(data)
         data["rich"] = _decode_mime(data["rich"]) if data.get("rich") else None
         data["displays"] = [_decode_mime(d) for d in data.get("displays", [])]
         return cls(**data)
