@@ -64,3 +64,85 @@ def test_fixture(site, src, expected):
     page = read(site, src)
     assert [d for d in page.diagnostics if d.severity == "error"] == []
     assert page.content == expected
+
+
+# --- errors: fatal ones fail the page with file:line, the rest are warnings ----------------
+
+ERRORS = [
+    ("text\n\n@@note\nnever closed\n", 3, "`@@note` is never closed"),
+    ("a\n@@\n", 2, "`@@` closes no open div"),
+    ("one\ntwo ~~~<b>\n", 2, "`~~~` is never closed"),
+    ("\n{{if author}}\nyes\n", 2, "{{if author}} is never closed"),
+    ("{{end}}\n", 1, "{{end}} without an opening {{if ...}}"),
+    ("x\n\\newcommand{\\two}[2]{#1#2}\n\\two{a}\n", 3, "\\two needs 2 arguments in braces, found 1"),
+    ("\\fig\n", 1, "\\fig needs 1 argument in braces, found 0"),
+    ("\n\n\\style{a}{b\n", 3, "a '{' is never closed"),
+    ("\\newcommand{\\loop}{\\loop}\n\\loop\n", 2, "a command expands into itself without end"),
+    ("\\begin{equation}\nx\n", 1, "\\begin{equation} is never closed"),
+]
+
+
+@pytest.mark.parametrize("src,line,message", ERRORS, ids=[e[2] for e in ERRORS])
+def test_fatal_errors_name_the_line(site, src, line, message):
+    page = read(site, src)
+    errors = [d for d in page.diagnostics if d.severity == "error"]
+    assert [(d.path, d.line, d.message) for d in errors] == [(site / "pages/page.md", line, message)]
+
+
+WARNINGS = [
+    ("ok\n\n\\nosuch{x}\n", 3, "unknown command \\nosuch: shown as written", "<p>ok</p>\n<p>\\nosuch{x}</p>\n"),
+    ("{{nosuch a}}\n", 1, "unknown template call {{nosuch a}}", "<p>{{nosuch a}}</p>\n"),
+    ("x\n{{boom}}\n", 2, "hfun_boom (utils.py) raised ValueError: kaboom", "<p>x</p>\n"),
+    ("\\fig{missing}\n", 1, "\\fig{missing}: no image /assets/pages/page/missing", None),
+    ("See \\eqref{nowhere}.\n", 1, "\\eqref{nowhere}: no equation labelled 'nowhere' on this page",
+     '<p>See <span class="eqref">(<b>??</b>)</span>.</p>\n'),
+]
+
+
+@pytest.mark.parametrize("src,line,message,content", WARNINGS, ids=[w[2][:40] for w in WARNINGS])
+def test_warnings_name_the_line_and_the_page_is_built(site, src, line, message, content):
+    page = read(site, src)
+    assert not page.failed
+    assert [(d.line, d.severity) for d in page.diagnostics] == [(line, "warning")]
+    assert page.diagnostics[0].message.startswith(message)
+    if content is not None:
+        assert page.content == content
+
+
+def test_hfun_error_has_its_backtrace(site):
+    (warning,) = read(site, "{{boom}}\n").diagnostics
+    assert "utils.py" in warning.message and "hfun_boom" in warning.message and "raise ValueError" in warning.message
+
+
+def test_lines_after_multiline_constructs_stay_right(site):
+    src = "\\newcommand{\\x}{\n  X\n}\n~~~\n<b>\n</b>\n~~~\n\n$\\alpah$\n"
+    (warning,) = read(site, src).diagnostics
+    assert warning.line == 9
+
+
+# --- the scanner ---------------------------------------------------------------------
+
+def test_text_without_markers_is_returned_as_is():
+    from pysite.dialect import expand
+    text = "# Title\n\nPlain *text*, $x$ and `code` { } @ ~~ but none of the markers.\n" * 100
+    assert expand(text, Path("p.md")) is text
+
+
+def test_expansion_is_linear(site):
+    import time
+    from pysite.dialect import expand
+    from pysite.dialect.commands import site_definitions
+    from pysite.dialect.context import PageScope
+    chunk = "Text with \\R and {{fill author}} and `code \\x` and $\\R^2$.\n\n@@box\nin a box\n@@\n\n"
+
+    def best(repeat: int) -> float:
+        times = []
+        for _ in range(3):
+            scope = PageScope(site, "pages/page.md", {"author": "A"}, {}, [])
+            scope.definitions = site_definitions(SITE["config.md"], None)
+            start = time.perf_counter()
+            expand(chunk * repeat, site / "pages/page.md", scope)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    assert best(2000) < best(500) * 8   # 4x the text: far from quadratic (16x)
