@@ -119,7 +119,7 @@ class LiveSite:
         if report is not None and report.unchanged:
             return
         diagnostics = report.diagnostics if report is not None else self.site_errors
-        texts = [d.render(Path.cwd()) for d in diagnostics]
+        texts = dict.fromkeys(d.render(Path.cwd()) for d in diagnostics)  # a broken layout fails many pages alike
         for text in texts:
             if text not in self.printed:
                 self.echo(text)

@@ -59,6 +59,8 @@ class Session:
         for note in notes:
             echo(note)
         threading.Thread(target=self.server.serve_forever, name="pysite-http", daemon=True).start()
+        self.changes = watch_sources(self.live.site, self.live.out, self.stopping)
+        next(self.changes)  # watching from here on: a save during the first build is seen
         echo(f"building {self.live.site} ...")
         self.live.rebuild("initial build")
         echo(f"serving {self.live.out} at {self.url} (Ctrl-C to stop)")
@@ -66,7 +68,10 @@ class Session:
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
 
     def watch(self) -> None:
-        watch_sources(self.live.site, self.live.out, self.live.rebuild, self.stopping)
+        """Rebuild after every batch of changes, until Ctrl-C or `stop`."""
+        for reason in self.changes:
+            if reason is not None:
+                self.live.rebuild(reason)
 
     def stop(self) -> None:
         self.stopping.set()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable, Iterator
 
 import watchfiles
 
 # Milliseconds: a batch ends after STEP quiet; a stream of events is cut after DEBOUNCE.
 STEP = 10
 DEBOUNCE = 400
+WAKE = 100
 # Editor leftovers: vim's swap files and its `4913` write test, backups, emacs lock files.
 EDITOR_FILES = re.compile(r"(\.sw.|~|\.tmp|\.bak)$|^(4913|\.#.*|#.*#)$")
 
@@ -46,11 +47,11 @@ def describe(changes: Iterable[tuple[watchfiles.Change, str]], site: Path) -> st
     return names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
 
 
-def watch_sources(site: Path, out: Path, rebuild: Callable[[str], object],
-                  stop: threading.Event | None = None) -> None:
-    """Rebuild after every batch of relevant changes, until Ctrl-C or `stop` is set."""
+def watch_sources(site: Path, out: Path, stop: threading.Event | None = None) -> Iterator[str | None]:
+    """Batches of relevant changes, described, until Ctrl-C or `stop` is set; None every WAKE ms
+    without one. The first None comes once watching has begun: a save after it is never missed."""
     site = site.resolve()
     for changes in watchfiles.watch(site, watch_filter=SourceFilter(site, out), step=STEP,
-                                    debounce=DEBOUNCE, stop_event=stop, rust_timeout=500,
-                                    ignore_permission_denied=True):
-        rebuild(describe(changes, site))
+                                    debounce=DEBOUNCE, stop_event=stop, rust_timeout=WAKE,
+                                    yield_on_timeout=True, ignore_permission_denied=True):
+        yield describe(changes, site) if changes else None
