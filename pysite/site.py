@@ -95,8 +95,10 @@ class SiteView:
                                 hint="add the template to _layout/ or pick another `layout`")
         return name
 
-    def render(self, page: Page, warnings: list[Diagnostic] | None = None) -> str:
-        """The page's HTML document; render-time warnings (Franklin calls) go to `warnings`."""
+    def render(self, page: Page, warnings: list[Diagnostic] | None = None, paginator: Any = None) -> str:
+        """The page's HTML document; render-time warnings (Franklin calls) go to `warnings`.
+
+        `paginator` renders page N of a paginated list (its URL is `paginator.url`)."""
         scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
         content = resolve_late(page.content, scope)
         if franklin_layout.applies(self.config.root, page.variables):
@@ -106,6 +108,9 @@ class SiteView:
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content
         view = self.views[page.source.rel]
+        if paginator is not None:
+            return self.render_layout(self.layout_name(page), {**view, "url": paginator.url}, content,
+                                      paginator=paginator)
         return self.render_layout(self.layout_name(page), view, content, **pagination(self, view))
 
     def render_layout(self, layout: str, view: dict[str, Any], content: str = "", **extra: Any) -> str:

@@ -95,7 +95,5 @@ def pages(view: Any) -> dict[str, str]:
         folder = page.source.out.removesuffix("index.html")
         made[f"{folder}page/1/index.html"] = redirects.redirect_page(view.site, page_view["url"])
         for paginator in found[1:]:
-            copy = {**page_view, "url": paginator.url}
-            made[f"{folder}page/{paginator.number}/index.html"] = view.render_layout(
-                view.layout_name(page), copy, page.content, paginator=paginator)
+            made[f"{folder}page/{paginator.number}/index.html"] = view.render(page, paginator=paginator)
     return made
