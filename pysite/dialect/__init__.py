@@ -32,10 +32,12 @@ __all__ = ["PageScope", "expand", "handlers", "page_scope", "resolve_late", "toc
 MARKERS = ("\\", "{{", "@@", "~~~")
 
 
-def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic]) -> PageScope:
-    """The dialect's view of a page being read: its variables, the site's, the site's utils."""
+def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic],
+               bridge: Callable | None = None) -> PageScope:
+    """The dialect's view of a page being read: its variables, the site's, the site's utils
+    (`bridge()` gives the Julia bridge for utils.jl, or None without Julia)."""
     scope = PageScope(config.root, rel, variables, config.variables, warnings)
-    scope.utils = load_utils(config.root)
+    scope.utils = load_utils(config.root, bridge)
     scope.definitions = site_definitions(config.body, config.path if config.body else None)
     return scope
 

@@ -36,7 +36,7 @@ def render_scope(view, page, warnings: list[Diagnostic]) -> PageScope:
     """The page as render-time calls see it: its view, the site, every other page."""
     root = view.config.root
     return PageScope(root, page.source.rel, view.views[page.source.rel], view.site, warnings,
-                     utils=load_utils(root), view=view, headings=page.headings)
+                     utils=load_utils(root, getattr(view, "site_bridge", None)), view=view, headings=page.headings)
 
 
 def render_page(scope: PageScope, content: str) -> str:

@@ -122,16 +122,72 @@ def error_line(error: BaseException, path: Path) -> int | None:
     return frames[-1].lineno if frames else None
 
 
+class Utils:
+    """The site's utils.py and utils.jl together; utils.py answers first. utils.jl is
+    loaded on first use, as that needs the Julia bridge (which only the main process holds)."""
+
+    def __init__(self, python: PythonUtils | None, julia_path: Path | None, bridge: Callable | None):
+        self.python = python
+        self.julia_path = julia_path
+        self.bridge = bridge          # () -> Bridge | None; raises NeedsJulia outside the main process
+        self._julia: Any = None
+
+    def parts(self) -> list[Any]:
+        found = [self.python] if self.python is not None else []
+        if self.julia_path is not None and self.bridge is not None:
+            if self._julia is None:
+                bridge = self.bridge()
+                self._julia = julia_utils(bridge, self.julia_path) if bridge is not None else False
+            if self._julia:
+                found.append(self._julia)
+        return found
+
+    def owner(self, kind: str, name: str) -> Any:
+        return next((part for part in self.parts() if part.has(kind, name)), None)
+
+    def has(self, kind: str, name: str) -> bool:
+        return self.owner(kind, name) is not None
+
+    def delayed(self, kind: str, name: str) -> bool:
+        return self.owner(kind, name).delayed(kind, name)
+
+    def call_hfun(self, name: str, params: list[str], scope: PageScope, line: int | None) -> str:
+        return self.owner("hfun", name).call_hfun(name, params, scope, line)
+
+    def call_lx(self, name: str, braces: list[str], scope: PageScope, line: int | None) -> str:
+        return self.owner("lx", name).call_lx(name, braces, scope, line)
+
+    def variable(self, name: str) -> tuple[bool, Any]:
+        return self.python.variable(name) if self.python is not None else (False, None)
+
+
 @lru_cache(maxsize=4)
 def _python_utils(path: Path, mtime_ns: int, size: int) -> PythonUtils:
     return PythonUtils(path)
 
 
-def load_utils(root: Path) -> PythonUtils | None:
-    """The site's utils.py, or None; loaded again only when the file changes."""
+_JULIA: dict[tuple, Any] = {}
+
+
+def julia_utils(bridge: Any, path: Path) -> Any:
+    """utils.jl in this bridge's site module, loaded again when the file or the bridge changes."""
+    from pysite.dialect.julia_utils import JuliaUtils
+    stat = path.stat()
+    key = (id(bridge), str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _JULIA:
+        _JULIA.clear()
+        _JULIA[key] = JuliaUtils(bridge, path)
+    return _JULIA[key]
+
+
+def load_utils(root: Path, bridge: Callable | None = None) -> Utils | None:
+    """The site's utils.py and utils.jl, or None when it has neither."""
     path = root / "utils.py"
-    try:
+    python = None
+    if path.is_file():
         stat = path.stat()
-    except OSError:
+        python = _python_utils(path, stat.st_mtime_ns, stat.st_size)
+    julia_path = root / "utils.jl"
+    if python is None and not julia_path.is_file():
         return None
-    return _python_utils(path, stat.st_mtime_ns, stat.st_size)
+    return Utils(python, julia_path if julia_path.is_file() else None, bridge)
