@@ -150,7 +150,8 @@ class Builder:
                 known.append(old)
             else:
                 todo.append((source, data, digest))
-        ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_value)
+        ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_value,
+                          self.evaluator.site_bridge)
         self.read_context = ctx
         fresh = self.map(read_in_worker, todo, "reading")
         for index, page in enumerate(fresh):
@@ -189,6 +190,7 @@ class Builder:
             if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
                 continue
             todo.append(page)
+        view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
         self.site_view = view
         for out, diagnostics in self.map(render_in_worker, [(p, output.tmp) for p in todo], "writing"):
             report.diagnostics.extend(diagnostics)
@@ -233,7 +235,9 @@ class Builder:
         """Run a stage over items, on every core when there are enough of them."""
         global _ACTIVE
         total = len(items)
-        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES:
+        # Layouts may call utils.jl, whose Julia lives in this process only.
+        julia_layouts = stage == "writing" and (self.site / "utils.jl").is_file()
+        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts:
             _ACTIVE = self
             results = []
             for item in items:

@@ -70,6 +70,12 @@ class Evaluator:
         self.cache.store(page.source.rel, key, self.version, results)
         return results
 
+    def site_bridge(self) -> julia.Bridge | None:
+        """The bridge for the site's utils.jl functions; None without Julia."""
+        if not self.in_main_process:
+            raise NeedsJulia
+        return self.open() if self.install is not None else None
+
     def evaluate_value(self, expression: JuliaExpr, page: Page) -> Any:
         if not self.in_main_process:
             raise NeedsJulia

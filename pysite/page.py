@@ -77,6 +77,8 @@ class ReadContext:
     results_for: Callable[[Page, list[Cell]], dict]
     # (expression, page) -> value; raises NeedsJulia likewise.
     evaluate_value: Callable[[JuliaExpr, Page], Any]
+    # () -> the Julia bridge for utils.jl, or None without Julia; raises NeedsJulia likewise.
+    site_bridge: Callable[[], Any] | None = None
 
 
 def read_source(source: SourceFile) -> tuple[bytes, str]:
@@ -124,7 +126,7 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
 def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
-    scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"])
+    scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge)
     body = MORE.sub(MORE_MARK, expand(body, path, scope))
     tokens = markdown.parse(body, env)
     page.headings = scope.headings = markdown.headings(tokens)

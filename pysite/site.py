@@ -79,10 +79,14 @@ class SiteView:
 
     def find_page(self, ref: str) -> dict[str, Any] | None:
         """A page's view by the path Franklin's `pagevar` takes: "pages/a", "/pages/a/", "pages/a.md"."""
+        stem = ref.strip().strip("/").removesuffix(".md").removesuffix(".html") or "index"
+        return self.by_stem().get(stem) or self.by_stem().get(stem + "/index")
+
+    def by_stem(self) -> dict[str, dict[str, Any]]:
+        """Page views by source path without extension: "pages/a", "index"."""
         if not hasattr(self, "_by_stem"):
             self._by_stem = {rel.rsplit(".", 1)[0]: view for rel, view in self.views.items()}
-        stem = ref.strip().strip("/").removesuffix(".md").removesuffix(".html") or "index"
-        return self._by_stem.get(stem) or self._by_stem.get(stem + "/index")
+        return self._by_stem
 
     def layout_name(self, page: Page) -> str:
         layout = page.variables.get("layout")
