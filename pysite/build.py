@@ -87,7 +87,8 @@ class Builder:
         # Live builds (`serve`) are told what changed by the watcher and save only on close.
         live_again = self.options.live and self.state is not None
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
-        if self.state is None and current == self.store.signature() and self.out.is_dir():
+        if (self.state is None and not self.options.evaluation.reeval and current == self.store.signature()
+                and self.out.is_dir()):
             report.unchanged = True
             return finish(report, start)
         if self.state is None:
