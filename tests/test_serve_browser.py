@@ -1,0 +1,94 @@
+"""`pysite serve` in a real headless Chromium: a save shows in the open page by itself."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_serve import SITE, Served, served  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CELL_PAGE = "---\ntitle: Cell\nlayout: page\n---\n# Cell\n\n```julia:ex\nprintln(\"answer: \", {})\n```\n\n\\output{{ex}}\n"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"):
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory() as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def wait_for_text(driver, text: str, timeout: float = 20) -> None:
+    WebDriverWait(driver, timeout, poll_frequency=0.02).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+
+
+def open_page(driver, url: str) -> None:
+    """Open a page and mark this load: a reload forgets the mark, a stylesheet swap keeps it."""
+    driver.get(url)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script("window.pysiteMark = 1")
+
+
+def reloaded(driver) -> bool:
+    return driver.execute_script("return window.pysiteMark") is None
+
+
+def test_a_save_reloads_the_page_and_a_stylesheet_swaps_in_place(served, browser):  # noqa: F811
+    server = served()
+    open_page(browser, server.url + "/pages/a/")
+    wait_for_text(browser, "alpha text")
+
+    server.save("pages/a.md", "---\ntitle: Alpha\nlayout: page\n---\n# Alpha\n\nalpha text\n\nnew words\n", settle=False)
+    wait_for_text(browser, "new words")
+    assert reloaded(browser)
+
+    browser.execute_script("window.pysiteMark = 1")
+    server.save("_css/extra.css", "body { color: rgb(200, 0, 0); }\n", settle=False)
+    WebDriverWait(browser, 20, poll_frequency=0.02).until(
+        lambda d: d.execute_script("return getComputedStyle(document.body).color") == "rgb(200, 0, 0)")
+    assert not reloaded(browser)
+
+    server.save("pages/b.md", "---\ntitle: Beta\nlayout: page\n---\n# Beta\n\nbeta text\n\nmore\n")
+    assert not reloaded(browser)  # another page's save leaves this one alone
+
+
+def test_error_page_after_a_broken_save_and_back_after_a_good_one(served, browser):  # noqa: F811
+    server = served()
+    open_page(browser, server.url + "/pages/a/")
+    server.save("pages/a.md", "---\ntitle: [Alpha\nlayout: page\n---\n# Alpha\n\nbroken\n", settle=False)
+    wait_for_text(browser, "This page did not build")
+    assert "pages/a.md:" in browser.find_element(By.TAG_NAME, "body").text
+
+    server.save("pages/a.md", "---\ntitle: Alpha\nlayout: page\n---\n# Alpha\n\nworking again\n", settle=False)
+    wait_for_text(browser, "working again")
+
+
+@pytest.mark.julia
+def test_a_julia_cell_output_updates_in_the_browser(served, browser):  # noqa: F811
+    julia = os.environ.get("PYSITE_JULIA")
+    if not julia:
+        pytest.skip("PYSITE_JULIA is not set (./dev test sets it)")
+    server = served({**SITE, "pages/c.md": CELL_PAGE.format("6 * 7")})
+    open_page(browser, server.url + "/pages/c/")
+    wait_for_text(browser, "answer: 42")
+    server.save("pages/c.md", CELL_PAGE.format("6 * 9"), settle=False)
+    wait_for_text(browser, "answer: 54")
