@@ -18,7 +18,7 @@ GOOD = {"config.md": '@def website_title = "Mistakes"\n', "index.md": "# Home\n\
 BROKEN = [
     ("yaml", "pages/bad.md", "---\ntitle: [unclosed\ndate: 2020-01-01\n---\n\nText.\n",
      "pages/bad.md:3: invalid YAML front matter"),
-    ("toml", "pages/bad.md", '+++\ntitle = "ok"\ndate = 2020-13-45\n+++\n\nText.\n',
+    ("toml", "pages/bad.md", '+++\ntitle = "ok"\ntags = ["a", "b"\n+++\n\nText.\n',
      "pages/bad.md:3:"),
     ("def", "pages/bad.md", "# Title\n\n@def title\n\nText.\n",
      "pages/bad.md:3: `@def` needs `name = value`"),
