@@ -76,7 +76,7 @@ class Builder:
 
     def close(self) -> None:
         if self.unsaved:  # live: no signature, so the next build looks at every file again
-            self.store.save(self.state, "")
+            self.store.save(self.state, "", [])
             self.unsaved = False
         if self.evaluator is not None:
             self.evaluator.close()
@@ -87,10 +87,12 @@ class Builder:
         # Live builds (`serve`) are told what changed by the watcher and save only on close.
         live_again = self.options.live and self.state is not None
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
-        if (self.state is None and not self.options.evaluation.reeval and current == self.store.signature()
-                and self.out.is_dir()):
-            report.unchanged = True
-            return finish(report, start)
+        if self.state is None and not self.options.evaluation.reeval and self.out.is_dir():
+            last, diagnostics = self.store.last_build()
+            if current == last:
+                report.unchanged = True
+                report.diagnostics = diagnostics
+                return finish(report, start)
         if self.state is None:
             self.state = self.store.load()
         from pysite.config import read_config
@@ -124,7 +126,7 @@ class Builder:
         if self.options.live:
             self.unsaved = True
         else:
-            self.store.save(self.state, "" if report.diagnostics else current)
+            self.store.save(self.state, current, report.diagnostics)
         return finish(report, start)
 
     # Phase 1 ----------------------------------------------------------------------------

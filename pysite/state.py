@@ -48,11 +48,13 @@ class StateStore:
     def __init__(self, site: Path):
         self.folder = site / ".pysite" / "cache"
 
-    def signature(self) -> str:
+    def last_build(self) -> tuple[str, list]:
+        """The last build's signature and the problems it reported (a no-change rebuild repeats them)."""
         try:
-            return (self.folder / "signature").read_text()
-        except OSError:
-            return ""
+            with (self.folder / "signature").open("rb") as handle:
+                return pickle.load(handle)
+        except Exception:
+            return "", []
 
     def load(self) -> BuildState:
         try:
@@ -62,12 +64,11 @@ class StateStore:
         except Exception:  # a missing, old or damaged cache only costs a full build
             return BuildState()
 
-    def save(self, state: BuildState, signature: str) -> None:
-        """Signature empty when the build reported problems: the next build looks again."""
+    def save(self, state: BuildState, signature: str, diagnostics: list) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / "state.pickle",
                      pickle.dumps(((CACHE_FORMAT, pysite.__version__), state), protocol=5))
-        write_atomic(self.folder / "signature", signature.encode())
+        write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

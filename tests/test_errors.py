@@ -106,3 +106,12 @@ def test_adding_the_missing_layout_fixes_the_page(tmp_path):
     result = run_pysite("build", site)
     assert result.returncode == 0, result.stderr
     assert "<main class='fancy'><p>Fancy text.</p>" in (site / "__site/pages/fancy/index.html").read_text()
+
+
+def test_a_rebuild_with_nothing_changed_repeats_the_problems(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "pages/bad.md": "# Bad\n\n@def oops\n"})
+    first = run_pysite("build", site, cwd=site)
+    again = run_pysite("build", site, cwd=site)
+    assert first.returncode == again.returncode == 1
+    assert "nothing changed" in again.stderr
+    assert "pages/bad.md:3: `@def` needs `name = value`" in again.stderr
