@@ -111,12 +111,40 @@ def _closing_line(lines: list[str], opener: str, path: Path) -> int:
                      hint=f"Did you forget the closing `{opener}`?")
 
 
+_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+
+
+def _construct(loader, node: yaml.Node, memo: dict) -> Any:
+    """What the loader would construct, built directly for strings, lists and mappings.
+
+    Front matter is mostly those (a podcast transcript is thousands of them), and the
+    library's general constructor costs twice as much as parsing. Anything else, merge
+    keys included, goes to the library; `memo` keeps aliases shared and cycles finite.
+    """
+    if node.tag == _STR:
+        return node.value
+    if id(node) in memo:
+        return memo[id(node)]
+    if node.tag == _SEQ:
+        value = memo[id(node)] = []
+        value.extend(_construct(loader, item, memo) for item in node.value)
+    elif node.tag == _MAP and all(key.tag != _MERGE for key, _ in node.value):
+        value = memo[id(node)] = {}
+        for key, item in node.value:
+            value[_construct(loader, key, memo)] = _construct(loader, item, memo)
+    else:
+        value = memo[id(node)] = loader.construct_object(node, deep=True)
+    return value
+
+
 def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> None:
     src, loader = "\n".join(lines[1:close]), None
     try:
         loader = _YamlLoader(src)
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
+        data = _construct(loader, node, {}) if node is not None else {}
+    except TypeError as error:  # a mapping or list used as a key
+        raise ParseError(f"invalid YAML front matter: {error}", path, 1) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         hint = None
