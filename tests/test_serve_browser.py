@@ -7,6 +7,7 @@ import tempfile
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -37,8 +38,9 @@ def browser():
 
 
 def wait_for_text(driver, text: str, timeout: float = 20) -> None:
-    WebDriverWait(driver, timeout, poll_frequency=0.02).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    """Wait for the text, through reloads (an element of the old document goes stale)."""
+    WebDriverWait(driver, timeout, poll_frequency=0.02, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: text in d.execute_script("return document.body ? document.body.innerText : ''"))
 
 
 def open_page(driver, url: str) -> None:
