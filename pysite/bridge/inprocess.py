@@ -11,14 +11,14 @@ import os
 from pathlib import Path
 
 from pysite.bridge.install import julia_source_dir
-from pysite.bridge.protocol import decode_cell, decode_value, encode_message, page_request, split_messages
+from pysite.bridge.protocol import Requests, decode_cell, encode_message, page_request, split_messages
 from pysite.bridge.results import CellRequest, CellResult, JuliaInstall
 from pysite.errors import JuliaError
 
 HINT = "juliacall needs `pip install juliacall` and Julia >= 1.10 with PythonCall.jl; use the worker transport"
 
 
-class JuliacallBridge:
+class JuliacallBridge(Requests):
     def __init__(self, install: JuliaInstall, project: Path | None = None):
         active = project or install.project
         if active is not None and "PYTHON_JULIACALL_EXE" not in os.environ:
@@ -44,20 +44,9 @@ class JuliacallBridge:
         # In-process code cannot be interrupted safely: `timeout` is not enforced here.
         return [decode_cell(m) for m in self._call(page_request(path, cells))] if cells else []
 
-    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
+    def _send(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
         (reply,) = self._call(encode_message(fields))
-        if reply[0] == b"error":
-            raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
         return reply
-
-    def eval_value(self, code: str, path: str, line: int) -> object:
-        return decode_value(self._request(["eval", code, path, str(line)], path, line))
-
-    def load_utils(self, code: str, path: str) -> None:
-        self._request(["load_utils", code, path], path, 1)
-
-    def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
-        return self._request(["call", name, *args], path, line)[1].decode()
 
     def close(self) -> None:
         """In-process Julia cannot be shut down; nothing to release."""

@@ -10,6 +10,7 @@ import struct
 import time
 
 from pysite.bridge.results import CellRequest, CellResult
+from pysite.errors import JuliaError
 
 _U32 = struct.Struct("<I")
 
@@ -142,3 +143,25 @@ def decode_value(fields: list[bytes]) -> object:
 
 def _hashable(key: object) -> object:
     return tuple(key) if isinstance(key, list) else key
+
+
+class Requests:
+    """The requests both transports answer the same way, on top of their `_send(fields, path, line)`."""
+
+    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
+        reply = self._send(fields, path, line)
+        if reply[0] == b"error":
+            raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
+        return reply
+
+    def eval_value(self, code: str, path: str, line: int) -> object:
+        return decode_value(self._request(["eval", code, path, str(line)], path, line))
+
+    def load_utils(self, code: str, path: str) -> None:
+        """Evaluate a site's utils.jl into the site module (replacing the previous one)."""
+        self._request(["load_utils", code, path], path, 1)
+
+    def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
+        """Call `name(args)` (or `name()` without args) from utils.jl; its result as a string."""
+        return self._request(["call", name, *args], path, line)[1].decode()
+

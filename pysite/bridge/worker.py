@@ -22,8 +22,7 @@ import time
 from pathlib import Path
 
 from pysite.bridge.install import julia_source_dir
-from pysite.bridge.protocol import (MessageReader, decode_cell, decode_value, encode_message,
-                                    page_request)
+from pysite.bridge.protocol import MessageReader, Requests, decode_cell, encode_message, page_request
 from pysite.bridge.results import CellRequest, CellResult, JuliaInstall
 from pysite.errors import JuliaError
 
@@ -127,7 +126,7 @@ class Worker:
         self._requests = self.replies.fd = -1
 
 
-class WorkerBridge:
+class WorkerBridge(Requests):
     """`Bridge` over a worker subprocess; restarts it after timeouts and crashes."""
 
     def __init__(self, install: JuliaInstall, project: Path | None = None, grace: float = 1.0):
@@ -188,7 +187,7 @@ class WorkerBridge:
         self._restart()
         return results + [CellResult("not-evaluated") for _ in cells[len(results):]]
 
-    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
+    def _send(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
         with self._lock:
             worker = self._ready()
             try:
@@ -202,20 +201,7 @@ class WorkerBridge:
             except TimeoutError:
                 self._restart()
                 raise JuliaError(f"Julia did not answer within {EVAL_TIMEOUT:g} s", path, line) from None
-        if reply[0] == b"error":
-            raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
         return reply
-
-    def eval_value(self, code: str, path: str, line: int) -> object:
-        return decode_value(self._request(["eval", code, path, str(line)], path, line))
-
-    def load_utils(self, code: str, path: str) -> None:
-        """Evaluate a site's utils.jl into the site module (replacing the previous one)."""
-        self._request(["load_utils", code, path], path, 1)
-
-    def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
-        """Call `name(args)` (or `name()` without args) from utils.jl; its result as a string."""
-        return self._request(["call", name, *args], path, line)[1].decode()
 
     def close(self) -> None:
         atexit.unregister(self.close)
