@@ -29,8 +29,10 @@ class Layouts:
         self.site = site
         self.prepath = prepath
         self.env = jinja2.Environment(
+            # "theme/page.html" names the theme's own template, so a site's page.html can extend it.
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(site / "_layout"),
-                                        jinja2.FileSystemLoader(THEME / "_layout")]),
+                                        jinja2.FileSystemLoader(THEME / "_layout"),
+                                        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(THEME / "_layout")})]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,
             lstrip_blocks=True,

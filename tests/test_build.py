@@ -118,3 +118,14 @@ def test_new_site_builds_cleanly(tmp_path):
     assert run_pysite("build", site, "--strict", cwd=tmp_path, env=no_julia).returncode == 1
     assert (site / "_layout/base.html").is_file() and (site / "_css/pysite.css").is_file()
     assert run_pysite("new", site).returncode != 0  # never overwrites
+
+
+def test_a_site_layout_can_extend_the_theme_layout_of_the_same_name(make_site):
+    site = make_site({
+        "_layout/page.html": '{% extends "theme/page.html" %}{% block content %}<div class="mine">'
+                             '{{ super() }}</div>{% endblock %}',
+        "index.md": "---\nlayout: page\ntitle: Home\n---\nHello.\n",
+    })
+    build(site)
+    html = (site / "__site/index.html").read_text()
+    assert '<div class="mine">' in html and '<article class="page">' in html and "<p>Hello.</p>" in html

@@ -176,3 +176,14 @@ def test_julia_expression_in_a_variable(tmp_path, logged_julia):
     result = run_pysite("build", broken, env=env, cwd=broken)
     assert result.returncode == 1
     assert "index.md:3:" in result.stderr and "undefined_thing" in result.stderr
+
+
+def test_site_project_is_activated(tmp_path, logged_julia):
+    env, _ = logged_julia
+    site = write_tree(tmp_path / "site", {
+        "Project.toml": 'name = "MySite"\n',
+        "index.md": "```!\nprintln(basename(dirname(Base.active_project())))\n```\n",
+    })
+    result = run_pysite("build", site, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "<code>site\n</code>" in (site / "__site/index.html").read_text()
