@@ -16,7 +16,7 @@ from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
 from pysite.errors import Diagnostic, JuliaError
 from pysite.options import EvaluationOptions
 from pysite.page import NeedsJulia, Page
-from pysite.variables import JuliaExpr
+from pysite.julia_literal import JuliaExpr
 
 DEFAULT_TIMEOUT = 60.0
 NO_JULIA_HINT = ("install Julia and put `julia` on PATH, or point PYSITE_JULIA (or --julia) at a julia "

@@ -23,7 +23,8 @@ from pysite.dialect import expand, handlers as dialect_handlers, page_scope
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
-from pysite.variables import JuliaExpr, read_variables
+from pysite.julia_literal import JuliaExpr
+from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
 MORE = re.compile(r"<!--\s*more\s*-->")

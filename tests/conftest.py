@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures that start a real Julia (julia_install, bridge, worker_bridge).
+pytest_plugins = ["julia_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 SITES = Path(__file__).resolve().parent / "sites"

@@ -4,7 +4,6 @@ redirects and a build under a prepath."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 import shutil

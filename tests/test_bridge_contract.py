@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from julia_fixtures import bridge, julia_install, run_cells, worker_bridge  # noqa: F401 (fixtures)
+from julia_fixtures import run_cells
 from pysite.bridge import CellResult, julia_version
 from pysite.errors import JuliaError
 

@@ -6,7 +6,7 @@ import os
 import re
 import sys
 
-from conftest import run_pysite, write_tree
+from conftest import run_pysite
 
 import pysite
 

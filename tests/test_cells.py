@@ -12,7 +12,6 @@ from html import unescape
 import pytest
 
 from conftest import run_pysite, write_tree
-from julia_fixtures import julia_install  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.julia
 
@@ -70,7 +69,7 @@ write(joinpath(@OUTPUT, "data.txt"), "from a cell")
 
 
 @pytest.fixture
-def logged_julia(tmp_path, julia_install):  # noqa: F811
+def logged_julia(tmp_path, julia_install):
     """A julia that notes every start in a log, to see when a build starts Julia."""
     log = tmp_path / "julia-starts.log"
     wrapper = tmp_path / "bin" / "julia"

@@ -15,7 +15,6 @@ import shutil
 import pytest
 
 from conftest import SITES, run_pysite, write_tree
-from julia_fixtures import julia_install  # noqa: F401  (fixture)
 
 SITE = SITES / "franklin" / "site"
 EXPECTED = SITES / "franklin" / "expected"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from pysite.errors import ParseError
-from pysite.variables import JuliaExpr, PageSource, parse_julia_value, read_variables
+from pysite.julia_literal import JuliaExpr, parse_julia_value
+from pysite.variables import PageSource, read_variables
 
 SEEDS = Path("/work/shared/seeds")
 PAGE = Path("pages/post.md")
