@@ -66,7 +66,10 @@ sent to one file; return the bytes written.
 """
 function capture_output(f)
     io = capture_file()
+    # Back to the start as well: the redirected descriptors share this file offset, and
+    # writing past the end of the truncated file would leave a run of NUL bytes.
     truncate(io, 0)
+    seekstart(io)
     old_out, old_err = stdout, stderr
     redirect_stdout(io)
     redirect_stderr(io)

@@ -28,6 +28,13 @@ def test_printed_output_is_captured_in_order(bridge, tmp_path):
     assert r.value == "42"
 
 
+def test_a_later_page_output_is_clean(bridge, tmp_path):
+    for page in ("pages/a.md", "pages/b.md"):
+        (r,) = run_cells(bridge, tmp_path / page, 'println("page output")\nccall(:printf, Cint, (Cstring,), "c\\n");',
+                         path=page)
+        assert r.stdout == "page output\nc\n"
+
+
 def test_warnings_and_c_output_are_captured(bridge, tmp_path):
     r = one(bridge, tmp_path, '@warn "careful"\nccall(:printf, Cint, (Cstring,), "from C\\n");')
     assert "Warning: careful" in r.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 
 import pytest
@@ -85,10 +84,7 @@ def test_error_page_after_a_broken_save_and_back_after_a_good_one(served, browse
 
 
 @pytest.mark.julia
-def test_a_julia_cell_output_updates_in_the_browser(served, browser):  # noqa: F811
-    julia = os.environ.get("PYSITE_JULIA")
-    if not julia:
-        pytest.skip("PYSITE_JULIA is not set (./dev test sets it)")
+def test_a_julia_cell_output_updates_in_the_browser(served, browser, julia_install):  # noqa: F811
     server = served({**SITE, "pages/c.md": CELL_PAGE.format("6 * 7")})
     open_page(browser, server.url + "/pages/c/")
     wait_for_text(browser, "answer: 42")

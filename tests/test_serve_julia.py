@@ -3,7 +3,6 @@ their code changed, cell failures shown and survived, no worker left after Ctrl-
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
@@ -16,9 +15,8 @@ pytestmark = pytest.mark.julia
 
 
 @pytest.fixture(autouse=True)
-def julia():
-    if not os.environ.get("PYSITE_JULIA"):
-        pytest.skip("PYSITE_JULIA is not set (./dev test sets it)")
+def julia(julia_install):
+    """Fails, never skips, without a Julia: ./dev test provisions one."""
 
 
 def cell_page(code: str, prose: str = "prose", variables: str = "") -> str:
@@ -27,8 +25,7 @@ def cell_page(code: str, prose: str = "prose", variables: str = "") -> str:
 
 def output_of(server: Served, path: str) -> str:
     found = re.search(r'<pre class="cell-output"><code>(.*?)</code>', server.text(path), re.DOTALL)
-    # strip("\0"): the bridge currently prefixes a later page's output with NUL bytes (reported)
-    return found.group(1).strip("\0") if found else ""
+    return found.group(1) if found else ""
 
 
 def children(pid: int) -> set[int]:
