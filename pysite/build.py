@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import pickle
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +25,9 @@ if TYPE_CHECKING:
     from pysite.discover import SourceFile
     from pysite.evaluate import Evaluator
     from pysite.output import Output
+    from pysite.layout import Layouts
     from pysite.page import Page
+    from pysite.site import SiteView
 
 # The pipeline's modules (Markdown, Jinja2, YAML, the bridge) are imported inside the
 # methods that use them: a rebuild where nothing changed must not pay for loading them.
@@ -73,6 +74,10 @@ class Builder:
         self.state: BuildState | None = BuildState() if options.clean else None  # loaded when needed
         self.evaluator: Evaluator | None = None
         self.unsaved = False
+        # Kept from one build to the next (by `serve`): what did not change is not made again.
+        self.layouts: tuple[str, Layouts] | None = None
+        self.view_cache: dict[str, tuple] = {}
+        self.made: tuple | None = None
 
     def close(self) -> None:
         if self.unsaved:  # live: no signature, so the next build looks at every file again
@@ -141,18 +146,24 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
-        from pysite.page import ReadContext, read_page, read_source
+        from pysite.page import ReadContext, read_page, read_source, source_stat
 
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
         known, todo = [], []
         for source in sources:
-            data, digest = read_source(source)
             old = self.state.pages.get(source.rel)
-            if reuse and old is not None and old.digest == digest and old.source == source and not old.unevaluated:
-                known.append(old)
+            if not (reuse and old is not None and old.source == source and not old.unevaluated):
+                todo.append((source, *read_source(source)))
+            elif old.stat == source_stat(source):
+                known.append(old)  # not even read: same size and modification time
             else:
-                todo.append((source, data, digest))
+                data, digest = read_source(source)
+                if old.digest == digest:
+                    old.stat = source_stat(source)
+                    known.append(old)
+                else:
+                    todo.append((source, data, digest))
         ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_value,
                           self.evaluator.site_bridge)
         self.read_context = ctx
@@ -168,12 +179,13 @@ class Builder:
     def write(self, config: SiteConfig, pages: list[Page], files: list[SourceFile], output: Output,
               report: BuildReport) -> dict[str, str]:
         from pysite.layout import Layouts
-        from pysite.site import SiteView, generated_outputs
+        from pysite.site import SiteView
 
-        layouts = Layouts(self.site, config.prepath)
-        view = SiteView(config, pages, layouts)
         # the site's variables and prepath reach every layout
         layout_key = f"{self.layout_key()}\0{self.read_key()}\0{config.prepath}\0{config.variables.get('url')}"
+        if self.layouts is None or self.layouts[0] != layout_key:  # kept across `serve` rebuilds
+            self.layouts = (layout_key, Layouts(self.site, config.prepath))
+        view = SiteView(config, pages, self.layouts[1], self.view_cache)
         outputs: dict[str, str] = {}
         todo = []
         for page in pages:
@@ -211,18 +223,31 @@ class Builder:
             if not (self.state.outputs.get(source.out) == key and output.keep(source.out)):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
-        for rel, data in generated_outputs(view, {s.out for s in files}, report.diagnostics).items():
+        for rel, data in self.generated(view, layout_key, {s.out for s in files}, report).items():
             key = hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
             outputs[rel] = key
             if not (self.state.outputs.get(rel) == key and output.keep(rel)):
                 output.write(rel, data)
                 report.changed.add(rel)
         for page in pages:
-            for rel, source in self.evaluator.cache.published_files(page.source.rel):
-                output.copy(source, rel)
+            if page.cells:
+                for rel, source in self.evaluator.cache.published_files(page.source.rel):
+                    output.copy(source, rel)
         for rel in self.state.outputs.keys() - outputs.keys():
             output.remove(rel)
         return outputs
+
+    def generated(self, view: SiteView, layout_key: str, copied: set[str], report: BuildReport) -> dict:
+        """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show."""
+        key = (view.digest, layout_key, frozenset(copied),
+               tuple(page.fingerprint for page in view.read.values()) if view.site.get("rss_full_content") else ())
+        if self.made is None or self.made[0] != key:
+            from pysite.site import generated_outputs
+
+            diagnostics: list[Diagnostic] = []
+            self.made = (key, generated_outputs(view, copied, diagnostics), diagnostics)
+        report.diagnostics.extend(self.made[2])
+        return self.made[1]
 
     def layout_key(self) -> str:
         digest = hashlib.sha256()
@@ -291,9 +316,7 @@ def render_in_worker(item: tuple[Page, Path]) -> tuple[str, list[Diagnostic]]:
 
 
 def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:
-    digest = hashlib.sha256(pickle.dumps((page.digest, page.content, page.variables, page.source), protocol=5))
-    digest.update(f"\0{layout_key}\0{site_digest}".encode())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{page.fingerprint}\0{layout_key}\0{site_digest}".encode()).hexdigest()
 
 
 def once(diagnostics) -> list[Diagnostic]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class Page:
     words: int = 0
     unevaluated: bool = False                         # cells shown without outputs: no Julia was found
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    stat: tuple[int, int] = (0, 0)                    # the source's (mtime_ns, size) when it was read
+    fingerprint: str = ""                             # hash of everything a layout reads off this page
 
     @property
     def failed(self) -> bool:
@@ -87,6 +90,11 @@ def read_source(source: SourceFile) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()
 
 
+def source_stat(source: SourceFile) -> tuple[int, int]:
+    stat = source.path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
 def decode(data: bytes, path: Path) -> str:
     if b"\0" in data[:8192]:
         raise ParseError("this is a binary file, not a text page", path, 1,
@@ -101,9 +109,10 @@ def decode(data: bytes, path: Path) -> str:
 
 def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "") -> Page:
     """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`."""
+    stat = source_stat(source)
     if data is None:
         data, digest = read_source(source)
-    page = Page(source, digest)
+    page = Page(source, digest, stat=stat)
     try:
         text = decode(data, source.path)
         page_vars = read_variables(text, source.path)
@@ -121,6 +130,8 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
     except PysiteError as error:
         page.diagnostics.append(Diagnostic.from_error(error.located(source.path)))
     derive_variables(page)
+    page.fingerprint = hashlib.sha256(pickle.dumps((digest, page.content, page.excerpt, page.variables,
+                                                     page.headings, source), protocol=5)).hexdigest()
     return page
 
 
@@ -170,6 +181,8 @@ def derive_variables(page: Page) -> None:
     for name in ("date", "last_modified", "lastmod"):
         if name in variables:
             variables[name] = as_date(variables[name], page, name)
+    if not (variables.get("last_modified") or variables.get("lastmod")):
+        variables["last_modified"] = dt.date.fromtimestamp(page.stat[0] / 1e9)
     for name in ("tags", "categories"):
         variables[name] = [str(item) for item in as_list(variables.get(name))]
     variables["reading_time"] = max(1, math.ceil(page.words / WORDS_PER_MINUTE)) if page.words else 0

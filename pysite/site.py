@@ -7,7 +7,6 @@ layouts that show the page list are rendered again when another page changes.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import pickle
 import re
@@ -38,9 +37,11 @@ FULL_DOCUMENT = re.compile(r"^\s*(<!doctype|<html)", re.IGNORECASE)
 
 
 class SiteView:
-    def __init__(self, config: SiteConfig, pages: list[Page], layouts: Layouts):
+    def __init__(self, config: SiteConfig, pages: list[Page], layouts: Layouts,
+                 view_cache: dict[str, tuple] | None = None):
         self.config = config
         self.layouts = layouts
+        self.view_cache = {} if view_cache is None else view_cache  # rel -> (page fingerprint, view), kept by `serve`
         self.layout_uses: dict[str, bool] = {}  # layout variable -> whether its templates read the page list
         self.site = {**config.variables, "prepath": config.prepath}
         self.site.setdefault("title", "")
@@ -57,19 +58,22 @@ class SiteView:
         self.digest = hashlib.sha256(pickle.dumps(listed)).hexdigest()
 
     def page_view(self, page: Page) -> dict[str, Any]:
+        key = (page.fingerprint, self.config.prepath)
+        cached = self.view_cache.get(page.source.rel)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         variables = page.variables
         view = dict(variables)
-        modified = variables.get("last_modified") or variables.get("lastmod") or dt.date.fromtimestamp(
-            page.source.path.stat().st_mtime)
         view.update(
             url=self.layouts.url(page.source.url),
             source=page.source.rel,
             toc=page.headings,
             toc_enabled=bool(variables.get("toc")),
             excerpt=Markup(prefix_links(page.excerpt, self.config.prepath)),
-            last_modified=modified,
+            last_modified=variables.get("last_modified") or variables.get("lastmod"),
             is_draft=page.is_draft,
         )
+        self.view_cache[page.source.rel] = (key, view)
         return view
 
     def uses_pages(self, page: Page) -> bool:

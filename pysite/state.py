@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pysite
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 PACKAGE = Path(pysite.__file__).parent
 
 
