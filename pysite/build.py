@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import signal
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -288,6 +289,8 @@ class Builder:
 
 
 def enter_worker() -> None:
+    # Ctrl-C is the main process's to handle: it aborts the build and leaves the output as it was.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _ACTIVE.evaluator.in_main_process = False
 
 

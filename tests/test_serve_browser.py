@@ -53,14 +53,20 @@ def reloaded(driver) -> bool:
     return driver.execute_script("return window.pysiteMark") is None
 
 
-def test_a_save_reloads_the_page_and_a_stylesheet_swaps_in_place(served, browser):  # noqa: F811
+def test_a_save_updates_the_page_in_place_and_a_stylesheet_swaps(served, browser):  # noqa: F811
     server = served()
     open_page(browser, server.url + "/pages/a/")
     wait_for_text(browser, "alpha text")
+    long_page = "---\ntitle: Alpha {}\nlayout: page\n---\n# Alpha\n\nalpha text\n\n{}\n" + "\n\nfiller\n" * 200
 
-    server.save("pages/a.md", "---\ntitle: Alpha\nlayout: page\n---\n# Alpha\n\nalpha text\n\nnew words\n", settle=False)
+    server.save("pages/a.md", long_page.format(2, "new words"), settle=False)
     wait_for_text(browser, "new words")
-    assert reloaded(browser)
+    assert not reloaded(browser)  # the new body replaced the old one: no reload, no flash
+    assert browser.title.startswith("Alpha 2")
+    browser.execute_script("window.scrollTo(0, 400)")
+    server.save("pages/a.md", long_page.format(3, "newer words"), settle=False)
+    wait_for_text(browser, "newer words")
+    assert browser.execute_script("return window.scrollY") == 400  # the reader's place is kept
 
     browser.execute_script("window.pysiteMark = 1")
     server.save("_css/extra.css", "body { color: rgb(200, 0, 0); }\n", settle=False)

@@ -1,7 +1,8 @@
 // pysite live reload: injected by `pysite serve` into every HTML response, never written to disk.
 // The server sends one `build` event per rebuild listing the output paths it touched;
-// this page reloads when its own output is among them, and swaps stylesheets in place
-// when only stylesheets changed.
+// when this page's own output is among them, its new body replaces the old one in place
+// (no flash, the scroll position kept; a full reload when its stylesheets changed), and
+// stylesheets are swapped in place when only stylesheets changed.
 (() => {
   const script = document.currentScript;
   const me = script.dataset.path;            // this page's output path, e.g. "pages/a/index.html"
@@ -20,9 +21,27 @@
     }
   };
 
+  const stylesheets = (doc) =>
+    [...doc.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.getAttribute("href")).join("\n");
+
+  const refresh = async () => {
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (stylesheets(fresh) !== stylesheets(document)) return location.reload();
+      const scrolled = window.scrollY;
+      document.title = fresh.title;
+      document.body.replaceWith(fresh.body);   // its copy of this script does not run: this one stays
+      window.scrollTo(0, scrolled);
+    } catch (error) {
+      location.reload();
+    }
+  };
+
   const onBuild = (event) => {
     const changed = JSON.parse(event.data);
-    if (changed.includes("*") || changed.includes(me)) return location.reload();
+    if (changed.includes("*")) return location.reload();
+    if (changed.includes(me)) return refresh();
     const files = changed.filter((rel) => !rel.endsWith(".html"));
     if (!files.length) return;
     if (files.every((rel) => rel.endsWith(".css"))) swapStylesheets(files);
