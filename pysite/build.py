@@ -207,8 +207,9 @@ class Builder:
                 continue
             todo.append(page)
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
-        self.site_view = view
-        for out, diagnostics in self.map(render_in_worker, [(p, output.tmp) for p in todo], "writing"):
+        self.site_view, self.to_render, self.written_to = view, todo, output.tmp
+        # Forked workers already hold the pages: they are sent only their positions.
+        for out, diagnostics in self.map(render_in_worker, range(len(todo)), "writing"):
             report.diagnostics.extend(diagnostics)
             if not diagnostics or all(d.severity == "warning" for d in diagnostics):
                 report.changed.add(out)
@@ -304,9 +305,8 @@ def read_in_worker(item: tuple[SourceFile, bytes, str]) -> Page | None:
         return None
 
 
-def render_in_worker(item: tuple[Page, Path]) -> tuple[str, list[Diagnostic]]:
-    page, tmp = item
-    view = _ACTIVE.site_view
+def render_in_worker(index: int) -> tuple[str, list[Diagnostic]]:
+    page, tmp, view = _ACTIVE.to_render[index], _ACTIVE.written_to, _ACTIVE.site_view
     warnings: list[Diagnostic] = []   # from template calls answered at render time
     try:
         html = view.render(page, warnings)
