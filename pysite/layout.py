@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
-from markupsafe import Markup
 
 from pysite.blog.posts import by_date
 from pysite.blog.taxonomy import pages_tagged, slug
@@ -118,7 +117,3 @@ def where(pages: Iterable[Any], attribute: str, value: Any) -> list[Any]:
 def under(pages: Iterable[Any], folder: str) -> list[Any]:
     folder = folder.strip("/") + "/"
     return [page for page in pages if page["source"].startswith(folder)]
-
-
-def as_markup(text: str) -> Markup:
-    return Markup(text)

@@ -9,8 +9,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-# Status of a cell: "ok" | "error" | "timeout" | "crashed" | "not-evaluated".
-STATUSES = ("ok", "error", "timeout", "crashed", "not-evaluated")
 
 
 @dataclass
@@ -22,7 +20,7 @@ class CellRequest:
 
 @dataclass
 class CellResult:
-    status: str
+    status: str  # "ok" | "error" | "timeout" | "crashed" | "not-evaluated"
     stdout: str = ""  # stdout and stderr, interleaved as printed
     value: str | None = None  # text/plain of the value; None when suppressed by ';' or nothing
     rich: tuple[str, bytes] | None = None  # (mime, data): best rich form of the value
