@@ -117,6 +117,8 @@ class Builder:
             return finish(report, start)
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
+        report.diagnostics.extend(Diagnostic("a link to a file outside the site: not published", s.path,
+                                             severity="warning") for s in sources if s.kind == "outside")
         read = self.read_pages(config, pages)
         report.diagnostics.extend(once(d for page in read for d in page.diagnostics))
         published = [p for p in read if self.options.drafts or not p.is_draft]

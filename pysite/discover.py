@@ -22,7 +22,7 @@ SPECIAL_PAGES = {"index", "404"}
 class SourceFile:
     path: Path   # absolute path of the source
     rel: str     # posix path relative to the site root
-    kind: str    # "page" or "file"
+    kind: str    # "page", "file", or "outside" (a link to a file outside the site: never published)
     out: str     # posix path of the output, relative to the output folder
 
     @property
@@ -77,12 +77,22 @@ def discover(site: Path, out_dir: Path, ignore: list[str] = ()) -> list[SourceFi
                     walk(path, rel + "/", None if published_as is None else f"{published_as}{name}/")
                 elif entry.is_file():
                     source = classify(Path(entry.path), rel, rel_folder, published_as)
+                    if source is not None and entry.is_symlink() and not inside(site, source.path):
+                        source = SourceFile(source.path, rel, "outside", source.out)
                     if source is not None:
                         found.append(source)
 
     walk(site, "", None)
     found.sort(key=lambda f: f.rel)
     return found
+
+
+def inside(site: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(site)
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def classify(path: Path, rel: str, rel_folder: str, published_as: str | None) -> SourceFile | None:

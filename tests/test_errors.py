@@ -115,3 +115,21 @@ def test_a_rebuild_with_nothing_changed_repeats_the_problems(tmp_path):
     assert first.returncode == again.returncode == 1
     assert "nothing changed" in again.stderr
     assert "pages/bad.md:3: `@def` needs `name = value`" in again.stderr
+
+
+def test_paths_never_reach_outside_the_site(tmp_path):
+    (tmp_path / "secret.txt").write_text("TOP SECRET\n")
+    site = write_tree(tmp_path / "site", {
+        "index.md": "# Home\n\n{{insert ../secret.txt}}\n\n\\textinput{/../secret.txt}\n\n"
+                    "\\input{plaintext}{../../../secret.txt}\n",
+    })
+    (site / "_assets").mkdir()
+    (site / "_assets" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "page.md").write_text("# Page\n\n\\textinput{/assets/link.txt}\n")
+    result = run_pysite("build", site, cwd=site)
+    assert "Traceback" not in result.stderr
+    for rel in ("index.html", "page/index.html"):
+        assert "TOP SECRET" not in (site / "__site" / rel).read_text()
+    assert "index.md:3: {{insert ../secret.txt}}: no file" in result.stderr
+    assert "_assets/link.txt: a link to a file outside the site: not published (warning)" in result.stderr
+    assert not (site / "__site" / "assets" / "link.txt").exists()

@@ -15,6 +15,16 @@ from typing import Any
 from pysite.errors import Diagnostic
 
 
+def site_file(root: Path, path: Path) -> Path | None:
+    """The file, when it exists inside the site: `..` and links never reach outside it."""
+    try:
+        resolved = path.resolve()
+        resolved.relative_to(root.resolve())
+    except (OSError, ValueError):
+        return None
+    return resolved if resolved.is_file() else None
+
+
 @dataclass
 class PageScope:
     root: Path                              # the site folder
