@@ -198,32 +198,3 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
     except Exception as error:
         internal_error(error, debug)
-
-
-@main.command()
-@click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface; cells run code on this machine).")
-@click.option("--port", type=int, default=8000, show_default=True, help="Port; when it is taken, the next free one (0: any free port).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
-@click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Processes used for large sites.")
-@evaluation_options
-def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool, jobs: int, julia: str | None,
-          transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
-    """Build SITE, serve it on http://HOST:PORT/, rebuild on every save and reload the browser.
-
-    Drafts are always shown. Pages that fail to build show their error in the browser.
-    """
-    from pysite.options import BuildOptions, EvaluationOptions
-    from pysite.serve import ServeOptions, serve as run
-
-    if not site.is_dir():
-        raise click.UsageError(f"{site}: no such folder")
-    options = BuildOptions(site=site, out=out, jobs=jobs, evaluation=EvaluationOptions(
-        julia=julia, transport=transport, timeout=timeout, reeval=reeval))
-    try:
-        run(ServeOptions(options, host=host, port=port, open_browser=open_browser))
-    except OSError as error:
-        raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
-    except Exception as error:
-        internal_error(error, debug)
