@@ -12,7 +12,7 @@ import click
 import pysite
 
 
-def echo_diagnostics(diagnostics, root: Path) -> None:
+def echo_diagnostics(diagnostics) -> None:
     for diagnostic in diagnostics:
         if diagnostic.path is not None:
             diagnostic.path = display_path(diagnostic.path)
@@ -82,7 +82,7 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     finally:
         builder.close()
     clear_progress()
-    echo_diagnostics(report.diagnostics, site)
+    echo_diagnostics(report.diagnostics)
     if verbose:
         for rel in sorted(report.changed):
             click.echo(f"wrote {rel}", err=True)
@@ -164,7 +164,7 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
                                          timeout=timeout, prepath=prepath))
     except Exception as error:
         internal_error(error, debug)
-    echo_diagnostics(report.diagnostics, site)
+    echo_diagnostics(report.diagnostics)
     problems = len(report.errors)
     click.echo(f"checked {report.links} links on {report.pages} pages: "
                f"{problems or 'no'} problem{'s' * (problems != 1)}", err=True)
