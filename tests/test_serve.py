@@ -238,6 +238,15 @@ def test_nothing_outside_the_output_folder_is_served(served, tmp_path):
     assert "hello home" in server.text("/")
 
 
+def test_only_loopback_names_reach_a_loopback_server(served):
+    server = served()
+    for host in ("localhost", f"localhost:{server.port}", f"127.0.0.1:{server.port}", f"[::1]:{server.port}"):
+        assert server.get("/", headers={"Host": host})[0] == 200, host
+    for host in ("attacker.example", f"attacker.example:{server.port}", "pysite.example.org"):
+        status, _, body = server.get("/", headers={"Host": host})
+        assert status == 403 and b"hello home" not in body, host
+
+
 def test_event_stream_announces_the_pages_a_rebuild_touched(served):
     server = served()
     since = re.search(r'data-since="([^"]+)"', server.text("/pages/a/")).group(1)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import errno
 import http
+import ipaddress
 import mimetypes
 import socket
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pysite.serve.errorpage import error_page, not_found_page
 from pysite.serve.live import LiveSite
@@ -74,6 +75,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        if not self.host_allowed():
+            return self.send_bytes(http.HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"unknown host\n")
         try:
             rel = output_path(self.path)
         except (Refused, UnicodeDecodeError):
@@ -83,6 +86,19 @@ class SiteHandler(BaseHTTPRequestHandler):
         live = self.server.live
         with live.gate.reading():
             self.serve_output(live, rel)
+
+    def host_allowed(self) -> bool:
+        """On a loopback address, only loopback names: a page elsewhere cannot reach the
+        preview (and the cells it runs) through a name of its own that resolves here."""
+        if not ipaddress.ip_address(self.server.server_address[0]).is_loopback:
+            return True
+        name = urlsplit("//" + (self.headers.get("Host") or "")).hostname or ""
+        if name == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(name).is_loopback
+        except ValueError:
+            return False
 
     def serve_output(self, live: LiveSite, rel: str) -> None:
         """Called under the gate: the folder is not being rebuilt while the file is found and read."""
