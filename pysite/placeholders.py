@@ -3,6 +3,10 @@
 `<pysite-output name=.. kind=.. line=..>` becomes a cell's output, `<pysite-fig src=..>` a
 figure a cell wrote, `<pysite-toc>` the table of contents. Rendering Markdown passes them
 through as raw HTML; `fill` replaces them in the page's HTML.
+
+A block `@@div` becomes a one-line declaration, `<!pysite-div class="..">` and
+`<!pysite-div-end>`: Markdown reads such a line as an HTML block of its own, one that
+needs no blank lines around it, so the page keeps its line numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +19,12 @@ PLACEHOLDER = re.compile(
     r"(?P<open><p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
 )
 ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
+DIV_MARK = re.compile(r'<!pysite-div( class="[^"]*")>|<!pysite-div-end>')
+DIV_END = "<!pysite-div-end>"
+
+
+def div_start(classes: str) -> str:
+    return f'<!pysite-div class="{html.escape(classes, quote=True)}">'
 
 
 def mark(element: str, **attributes) -> str:
@@ -37,4 +47,5 @@ def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -
             return produced
         return (match.group("open") or "") + produced + (match.group("close") or "")
 
+    page_html = DIV_MARK.sub(lambda match: f"<div{match.group(1)}>" if match.group(1) else "</div>", page_html)
     return PLACEHOLDER.sub(replace, page_html)

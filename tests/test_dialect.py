@@ -120,6 +120,15 @@ def test_lines_after_multiline_constructs_stay_right(site):
     assert warning.line == 9
 
 
+def test_lines_after_divs_stay_right(site):
+    src = "@@note\nIn a div.\n@@outer\n@@inner,wide\n\n- a list\n@@\n@@\n@@\n\n$\\alpah$\n"
+    page = read(site, src)
+    (warning,) = page.diagnostics
+    assert warning.line == 11
+    assert ('<div class="note">\n<p>In a div.</p>\n<div class="outer">\n<div class="inner wide">\n'
+            '<ul>\n<li>a list</li>\n</ul>\n</div>\n</div>\n</div>\n') in page.content
+
+
 # --- the scanner ---------------------------------------------------------------------
 
 def test_text_without_markers_is_returned_as_is():

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pysite.dialect.scan import Source, at_line_start
 from pysite.dialect.templates import render_template
+from pysite.placeholders import DIV_END, div_start
 
 if TYPE_CHECKING:
     from pysite.dialect.expand import Expander
@@ -24,9 +25,10 @@ ESCAPES = {"{": "&#123;", "}": "&#125;", "$": "\\$"}
 def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int, bool]]) -> tuple[str, int]:
     """`@@a,b` opens `<div class="a b">`, a bare `@@` closes the innermost; the content stays Markdown.
 
-    A div opened at the start of a line is a block: blank lines around its tags make
-    markdown-it read them as HTML blocks and the content between as Markdown. One
-    opened inside a line (`text @@tag inline@@`) stays inside its paragraph."""
+    A div opened at the start of a line is a block: its tags become one-line HTML blocks
+    (pysite.placeholders.div_start), the content between them stays Markdown, and the
+    page keeps its line numbers. One opened inside a line (`text @@tag inline@@`) stays
+    inside its paragraph."""
     text = source.text
     if not text.startswith("@@", pos):
         return "@", pos + 1
@@ -34,10 +36,11 @@ def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, 
     if opened:
         block = at_line_start(source, pos)
         divs.append((opened.group(1), pos, block))
-        tag = f'<div class="{html.escape(" ".join(opened.group(1).split(",")))}">'
+        classes = " ".join(opened.group(1).split(","))
         if not block:
-            return ex.raw(tag), opened.end()
-        return tag + "\n\n", skip_newline(text, opened.end(), end)
+            return ex.raw(f'<div class="{html.escape(classes)}">'), opened.end()
+        rest_of_line = text[opened.end():end].split("\n", 1)[0]
+        return div_start(classes) + ("\n" if rest_of_line.strip() else ""), opened.end()
     if text.startswith("@@@", pos):
         return "@@@", pos + 3
     if not divs:
@@ -45,15 +48,9 @@ def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, 
     _, _, block = divs.pop()
     if not block:
         return ex.raw("</div>"), pos + 2
-    before = "" if at_line_start(source, pos) else "\n\n"
-    return f"{before}\n\n</div>\n\n", skip_newline(text, pos + 2, end)
-
-
-def skip_newline(text: str, pos: int, end: int) -> int:
-    stripped = pos
-    while stripped < end and text[stripped] in " \t":
-        stripped += 1
-    return stripped + 1 if stripped < end and text[stripped] == "\n" else pos
+    before = "" if at_line_start(source, pos) else "\n"
+    rest_of_line = text[pos + 2:end].split("\n", 1)[0]
+    return before + DIV_END + ("\n" if rest_of_line.strip() else ""), pos + 2
 
 
 def raw(ex: Expander, source: Source, pos: int, end: int) -> tuple[str, int]:
