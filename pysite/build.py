@@ -149,14 +149,15 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
-        from pysite.page import ReadContext, read_page, read_source, source_stat
+        from pysite.page import ReadContext, inputs_changed, read_page, read_source, source_stat
 
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
         known, todo = [], []
         for source in sources:
             old = self.state.pages.get(source.rel)
-            if not (reuse and old is not None and old.source == source and not old.unevaluated):
+            if not (reuse and old is not None and old.source == source and not old.unevaluated
+                    and not inputs_changed(old)):
                 todo.append((source, *read_source(source)))
             elif old.stat == source_stat(source):
                 known.append(old)  # not even read: same size and modification time

@@ -52,6 +52,7 @@ class Page:
     unevaluated: bool = False                         # cells shown without outputs: no Julia was found
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stat: tuple[int, int] = (0, 0)                    # the source's (mtime_ns, size) when it was read
+    inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # other files it read, with their stat
     fingerprint: str = ""                             # hash of everything a layout reads off this page
 
     @property
@@ -91,8 +92,20 @@ def read_source(source: SourceFile) -> tuple[bytes, str]:
 
 
 def source_stat(source: SourceFile) -> tuple[int, int]:
-    stat = source.path.stat()
+    return file_stat(source.path)
+
+
+def file_stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
     return stat.st_mtime_ns, stat.st_size
+
+
+def inputs_changed(page: Page) -> bool:
+    """Whether a file the page read (`\\input`, `{{insert}}`...) changed since."""
+    return any(file_stat(Path(path)) != stat for path, stat in page.inputs.items())
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -140,6 +153,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     env: dict[str, Any] = {"path": path, "warnings": []}
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge)
     body = MORE.sub(MORE_MARK, expand(body, path, scope))
+    page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     tokens = markdown.parse(body, env)
     page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())

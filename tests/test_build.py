@@ -129,3 +129,13 @@ def test_a_site_layout_can_extend_the_theme_layout_of_the_same_name(make_site):
     build(site)
     html = (site / "__site/index.html").read_text()
     assert '<div class="mine">' in html and '<article class="page">' in html and "<p>Hello.</p>" in html
+
+
+def test_a_changed_included_file_rebuilds_the_page(make_site):
+    site = make_site({"index.md": "# Home\n\n\\input{plaintext}{/assets/snippet.txt}\n",
+                      "_assets/snippet.txt": "first version\n"})
+    build(site)
+    assert "first version" in (site / "__site/index.html").read_text()
+    (site / "_assets/snippet.txt").write_text("second version, longer\n")
+    build(site)
+    assert "second version" in (site / "__site/index.html").read_text()

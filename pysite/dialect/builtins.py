@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from pysite.cells import CellCache
-from pysite.dialect.context import PageScope, site_file
+from pysite.dialect.context import PageScope
 from pysite.dialect.literate import literate_markdown
 from pysite.dialect.scan import Source
 from pysite.dialect.templates import toc_html, toc_levels
@@ -64,7 +64,7 @@ def find_file(scope: PageScope, rpath: str, extensions: tuple[str, ...] = ("",),
     for folder in folders:
         for extension in ("",) if has_extension else extensions:
             candidate = f"{head}/{folder}{name}{extension}"
-            path = site_file(scope.root, source_of(scope.root, candidate))
+            path = scope.input(source_of(scope.root, candidate))
             if path is not None:
                 return candidate, path
     return None

@@ -39,10 +39,19 @@ class PageScope:
     extra: dict[str, str] = field(default_factory=dict)         # names only a layout knows: page_content
     definitions: Any = None                 # site-wide commands (pysite.dialect.commands.Definitions)
     biblabels: dict[str, str] = field(default_factory=dict)     # \biblabel names, for \cite
+    inputs: set[Path] = field(default_factory=set)              # files the page read (\input, {{insert}}...)
 
     @property
     def path(self) -> Path:
         return self.root / self.rel
+
+    def input(self, path: Path) -> Path | None:
+        """A file the page reads, when it exists inside the site; noted so that a change to
+        it rebuilds the page."""
+        found = site_file(self.root, path)
+        if found is not None:
+            self.inputs.add(found)
+        return found
 
     @property
     def stem(self) -> str:

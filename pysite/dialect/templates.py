@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pysite.dialect.context import PageScope, as_text, site_file
+from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
 from pysite.placeholders import fill, mark
 
@@ -248,7 +248,7 @@ def insert(source: Source, call: Call, scope: PageScope, late: bool) -> str:
         raise source.error(f"{call.written}: insert takes one file", call.start)
     rel = call.args[0].strip("/")
     for candidate in (scope.root / "_layout" / rel, scope.root / rel):
-        candidate = site_file(scope.root, candidate)
+        candidate = scope.input(candidate)
         if candidate is not None:
             text = candidate.read_text(encoding="utf-8")
             produced = render_template(text, scope, Source(text, candidate), late)
