@@ -186,7 +186,8 @@ class Builder:
         from pysite.site import SiteView
 
         # the site's variables and prepath reach every layout
-        layout_key = f"{self.layout_key()}\0{self.read_key()}\0{config.prepath}\0{config.variables.get('url')}"
+        site_key = f"{self.read_key()}\0{config.prepath}\0{config.variables.get('url')}"
+        layout_key = f"{self.layout_key()}\0{site_key}"
         if self.layouts is None or self.layouts[0] != layout_key:  # kept across `serve` rebuilds
             self.layouts = (layout_key, Layouts(self.site, config.prepath))
         view = SiteView(config, pages, self.layouts[1], self.view_cache)
@@ -204,7 +205,9 @@ class Builder:
                 outputs[page.source.out] = ""
                 report.broken[page.source.out] = errors
                 continue
-            key = page_output_key(page, layout_key, view.digest if uses_pages else "")
+            # Only the templates this page's layout is made of count (all of them when unknown).
+            templates = view.templates_key(page) or layout_key
+            key = page_output_key(page, f"{templates}\0{site_key}", view.digest if uses_pages else "")
             outputs[page.source.out] = key
             if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
                 continue

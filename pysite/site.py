@@ -43,6 +43,7 @@ class SiteView:
         self.layouts = layouts
         self.view_cache = {} if view_cache is None else view_cache  # rel -> (page fingerprint, view), kept by `serve`
         self.layout_uses: dict[str, bool] = {}  # layout variable -> whether its templates read the page list
+        self.layout_templates: dict[str, str | None] = {}  # layout variable -> templates_key
         self.site = {**config.variables, "prepath": config.prepath}
         self.site.setdefault("title", "")
         self.site.setdefault("lang", "en")
@@ -75,6 +76,15 @@ class SiteView:
         )
         self.view_cache[page.source.rel] = (key, view)
         return view
+
+    def templates_key(self, page: Page) -> str | None:
+        """A hash of the templates the page's layout is made of (None: any template may count)."""
+        choice = str(page.variables.get("layout") or "")
+        if choice not in self.layout_templates:  # once per layout asked for, as layout_uses
+            franklin = franklin_layout.applies(self.config.root, page.variables)
+            self.layout_templates[choice] = None if franklin else templates_key(
+                self.layouts, f"{self.layout_name(page)}.html", frozenset())
+        return self.layout_templates[choice]
 
     def uses_pages(self, page: Page) -> bool:
         # Franklin layouts and deferred {{...}} calls may read any page: rendered again on any change.
@@ -154,6 +164,28 @@ def _uses_pages(layouts: Layouts, template: str, seen: frozenset) -> bool:
     seen = seen | {template}
     return any(_uses_pages(layouts, ref, seen) for ref in meta.find_referenced_templates(ast)
                if ref and ref not in seen)
+
+
+@lru_cache(maxsize=None)
+def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | None:
+    """A hash of a template's source and of every template it extends, includes or imports;
+    None when one of them is chosen at render time (`{% include name %}`)."""
+    try:
+        source, _, _ = layouts.env.loader.get_source(layouts.env, template)
+        references = list(meta.find_referenced_templates(layouts.env.parse(source)))
+    except Exception:  # missing or broken: rendering reports it
+        return None
+    digest = hashlib.sha256(f"{template}\0{source}".encode())
+    seen = seen | {template}
+    for ref in references:
+        if ref is None:
+            return None
+        if ref not in seen:
+            key = templates_key(layouts, ref, seen)
+            if key is None:
+                return None
+            digest.update(key.encode())
+    return digest.hexdigest()
 
 
 def generated_outputs(view: SiteView, copied: set[str],

@@ -139,3 +139,19 @@ def test_a_changed_included_file_rebuilds_the_page(make_site):
     (site / "_assets/snippet.txt").write_text("second version, longer\n")
     build(site)
     assert "second version" in (site / "__site/index.html").read_text()
+
+
+def test_a_changed_layout_renders_only_the_pages_using_it(make_site):
+    site = make_site({
+        "_layout/note.html": '{% extends "base.html" %}{% block content %}<div class="note">{{ content }}</div>{% endblock %}',
+        "a.md": "---\nlayout: note\n---\nA.\n", "b.md": "---\nlayout: note\n---\nB.\n",
+        "c.md": "C.\n", "d.md": "D.\n",
+    })
+    build(site)
+    (site / "_layout/note.html").write_text(
+        '{% extends "base.html" %}{% block content %}<div class="note new">{{ content }}</div>{% endblock %}')
+    result = build(site, "-v")
+    assert "(2 written)" in result.stderr, result.stderr
+    assert '<div class="note new"><p>A.</p>' in (site / "__site/a/index.html").read_text()
+    (site / "_layout/nav.html").write_text("unused by every layout")
+    assert "(0 written)" in build(site).stderr
