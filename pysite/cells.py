@@ -50,7 +50,7 @@ def cell_info(info: str) -> tuple[str | None, bool] | None:
     return None
 
 
-def find_cells(tokens, line_offset: int = 0) -> list[Cell]:
+def find_cells(tokens) -> list[Cell]:
     cells = []
     for token in tokens:
         if token.type != "fence":
@@ -59,7 +59,7 @@ def find_cells(tokens, line_offset: int = 0) -> list[Cell]:
         if marked is None:
             continue
         name, inline = marked
-        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2 + line_offset, inline)
+        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline)
         token.meta["cell"] = cell
         cells.append(cell)
     return cells

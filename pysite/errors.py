@@ -24,12 +24,10 @@ class PysiteError(Exception):
         self.hint = hint
         self.source_line = source_line
 
-    def located(self, path: Path | str, line_offset: int = 0) -> "PysiteError":
-        """Fill in the file and shift the line when the error was raised on a fragment."""
+    def located(self, path: Path | str) -> "PysiteError":
+        """Fill in the file when the error was raised on text without one."""
         if self.path is None:
             self.path = Path(path)
-        if self.line is not None:
-            self.line += line_offset
         return self
 
     def __str__(self) -> str:

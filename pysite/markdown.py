@@ -6,7 +6,7 @@ from markdown-it's (math as MathML, code through Pygments, Julia cells handed to
 `env["render_cell"]`, HTML comments dropped), and what the rest of pysite reads
 off the tokens: headings and plain text.
 
-`env` is one parse's state. Read: `path`, `line_offset`, `render_cell`.
+`env` is one parse's state. Read: `path`, `render_cell`.
 Written: `warnings` (Diagnostic list), `equations` (label -> number),
 `equation_count`, and markdown-it's own keys (`references`, `footnotes`).
 """
@@ -43,7 +43,7 @@ class Heading:
     level: int
     id: str    # the anchor id, unique within the page
     text: str  # plain text of the heading
-    line: int  # 1-based source line (env["line_offset"] included)
+    line: int  # 1-based source line
 
 
 def parse(body: str, env: dict) -> list[Token]:
@@ -107,7 +107,7 @@ def fence_language(info: str) -> str | None:
 def warn(env: dict, message: str, line: int | None) -> None:
     """Record a warning at a 0-based source line of this parse."""
     if line is not None:
-        line += 1 + env.get("line_offset", 0)
+        line += 1
     env.setdefault("warnings", []).append(Diagnostic(message, env.get("path"), line, severity="warning"))
 
 
@@ -172,7 +172,7 @@ def number_equations(state: StateCore) -> None:
     env = state.env
     for token in state.tokens:
         if token.type == "heading_open":
-            token.meta["line"] = token.map[0] + 1 + env.get("line_offset", 0)
+            token.meta["line"] = token.map[0] + 1
         elif token.type == "math_block":
             token.meta["line"] = token.map[0]
             _number(token, env)

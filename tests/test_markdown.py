@@ -38,11 +38,11 @@ def test_every_construct_has_a_fixture_file():
 # --- headings and plain text ---------------------------------------------------
 
 def test_headings_have_ids_text_and_lines():
-    tokens = markdown.parse("# Intro\n\ntext\n\n## Setup `pkg`\n\n## Setup `pkg`\n", {"line_offset": 3})
+    tokens = markdown.parse("# Intro\n\ntext\n\n## Setup `pkg`\n\n## Setup `pkg`\n", {})
     assert markdown.headings(tokens) == [
-        markdown.Heading(1, "intro", "Intro", 4),
-        markdown.Heading(2, "setup-pkg", "Setup pkg", 8),
-        markdown.Heading(2, "setup-pkg-1", "Setup pkg", 10),
+        markdown.Heading(1, "intro", "Intro", 1),
+        markdown.Heading(2, "setup-pkg", "Setup pkg", 5),
+        markdown.Heading(2, "setup-pkg-1", "Setup pkg", 7),
     ]
 
 
@@ -60,14 +60,14 @@ def test_plain_text_keeps_prose_and_code_drops_html_and_math():
 # --- warnings ----------------------------------------------------------------
 
 def test_bad_math_warns_with_the_line_and_does_not_raise():
-    env = {"path": Path("pages/post.md"), "line_offset": 10}
+    env = {"path": Path("pages/post.md")}
     html = to_html("ok\n\nline $x^$ here\nand $\\frac{a$ too\n\n$$\n\\left( x\n$$\n", env)
     assert '<span class="math-error">x^</span>' in html
     assert '<pre class="math-error">\\left( x</pre>' in html
     assert [(w.path, w.line, w.severity) for w in env["warnings"]] == [
-        (Path("pages/post.md"), 13, "warning"),
-        (Path("pages/post.md"), 14, "warning"),
-        (Path("pages/post.md"), 16, "warning"),
+        (Path("pages/post.md"), 3, "warning"),
+        (Path("pages/post.md"), 4, "warning"),
+        (Path("pages/post.md"), 6, "warning"),
     ]
     assert "cannot render math" in env["warnings"][0].message
 
