@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import pysite
-from pysite.errors import Diagnostic, PysiteError
+from pysite.errors import Diagnostic, PysiteError, counted
 from pysite.options import BuildOptions
 from pysite.state import CACHE_FORMAT, BuildState, StateStore, signature
 
@@ -344,7 +344,7 @@ def once(diagnostics) -> list[Diagnostic]:
     for index, paths in others.items():
         if paths:
             more = len(paths)
-            kept[index] = replace(kept[index], message=f"{kept[index].message} (and {more} other page{'s' * (more != 1)})")
+            kept[index] = replace(kept[index], message=f"{kept[index].message} (and {counted(more, 'other page')})")
     return kept
 
 

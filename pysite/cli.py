@@ -10,19 +10,13 @@ from pathlib import Path
 import click
 
 import pysite
+from pysite.errors import counted, shown_path
 
 
 def echo_diagnostics(diagnostics) -> None:
-    for diagnostic in diagnostics:
-        if diagnostic.path is not None:
-            diagnostic.path = display_path(diagnostic.path)
-        click.echo(diagnostic.render(), err=True)
-
-
-def display_path(path: Path) -> Path:
     """Paths relative to the working folder when inside it, so editors can open them."""
-    relative = os.path.relpath(path.resolve(), Path.cwd())
-    return path if relative.startswith("..") else Path(relative)
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.render(Path.cwd()), err=True)
 
 
 def evaluation_options(function):
@@ -93,10 +87,10 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
 
 def summary(report, out: Path) -> str:
     if report.unchanged:
-        return f"nothing changed since the last build -> {display_path(out)}"
+        return f"nothing changed since the last build -> {shown_path(out, Path.cwd())}"
     what = f"{report.pages} pages ({report.rendered} written)"
-    counts = f"{len(report.errors)} error{'s' * (len(report.errors) != 1)}, {len(report.warnings)} warning{'s' * (len(report.warnings) != 1)}"
-    return f"built {what} in {report.seconds:.2f} s, {counts} -> {display_path(out)}"
+    counts = f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
+    return f"built {what} in {report.seconds:.2f} s, {counts} -> {shown_path(out, Path.cwd())}"
 
 
 def internal_error(error: BaseException, debug: bool) -> None:
@@ -167,7 +161,7 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
     echo_diagnostics(report.diagnostics)
     problems = len(report.errors)
     click.echo(f"checked {report.links} links on {report.pages} pages: "
-               f"{problems or 'no'} problem{'s' * (problems != 1)}", err=True)
+               f"{counted(problems, 'problem') if problems else 'no problems'}", err=True)
     sys.exit(1 if report.failed else 0)
 
 

@@ -66,12 +66,8 @@ class Diagnostic:
         return cls(error.message, error.path, error.line, severity, error.hint, error.source_line)
 
     def render(self, root: Path | None = None) -> str:
-        path = self.path
-        if path is not None and root is not None:
-            try:
-                path = path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
+        """The message, its path relative to `root` when it is inside it."""
+        path = self.path if self.path is None or root is None else shown_path(self.path, root)
         text = format_location(path, self.line, self.message)
         if self.severity == "warning":
             text = f"{text} (warning)"
@@ -80,6 +76,19 @@ class Diagnostic:
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
+
+
+def shown_path(path: Path, root: Path) -> Path:
+    """A path as a user reads it: relative to `root` (the working folder) when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return path
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 error`, `2 errors`."""
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def format_location(path: Path | str | None, line: int | None, message: str) -> str:

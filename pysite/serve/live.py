@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pysite.build import Builder, BuildReport
-from pysite.errors import Diagnostic
+from pysite.errors import Diagnostic, counted
 from pysite.options import BuildOptions
 from pysite.serve.reload import EVERYTHING, Reloads
 
@@ -127,9 +127,9 @@ class LiveSite:
         if report is None:
             return
         errors, warnings = len(report.errors), len(report.warnings)
-        counts = "".join([f", {errors} error{'s' * (errors != 1)}" if errors else "",
-                          f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""])
+        counts = "".join([f", {counted(errors, 'error')}" if errors else "",
+                          f", {counted(warnings, 'warning')}" if warnings else ""])
         what = f"{reason}: " if reason else ""
-        self.echo(f"{what}{report.rendered} page{'s' * (report.rendered != 1)} written, "
-                  f"{len(report.changed)} output{'s' * (len(report.changed) != 1)} changed "
+        self.echo(f"{what}{counted(report.rendered, 'page')} written, "
+                  f"{counted(len(report.changed), 'output')} changed "
                   f"in {seconds * 1000:.0f} ms{counts}")
