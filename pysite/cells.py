@@ -163,15 +163,13 @@ def render_output(result: CellResult | None, kind: str, markdown=None) -> str:
             parts.append(f'<pre class="cell-output"><code>{html.escape(text)}</code></pre>\n')
     for mime, data in result.displays + ([result.rich] if result.rich else []):
         parts.append(rich_html(mime, data))
-    if result.status == "error":
-        body = result.error or "error"
+    if result.status in ("error", "crashed"):
+        body = result.error or ("error" if result.status == "error" else "Julia crashed while running this cell.")
         if result.backtrace:
             body = f"{body}\n{result.backtrace}"
         parts.append(f'<div class="cell-error"><pre><code>{html.escape(body)}</code></pre></div>\n')
     elif result.status == "timeout":
         parts.append(f'<div class="cell-timeout">{html.escape(result.error or "This cell timed out.")}</div>\n')
-    elif result.status == "crashed":
-        parts.append(f'<div class="cell-error"><pre><code>{html.escape(result.error or "Julia crashed while running this cell.")}</code></pre></div>\n')
     return "".join(parts)
 
 

@@ -96,7 +96,8 @@ def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia
         result = results.get(cell.name)
         if result is None or result.status in ("ok", "not-evaluated"):
             continue
-        message = (result.error or result.status).strip().splitlines()[0] if (result.error or "").strip() else result.status
+        lines = (result.error or "").strip().splitlines()
+        message = lines[0] if lines else result.status
         page.diagnostics.append(Diagnostic(f"cell `{cell.name}` {describe(result.status)}: {message}",
                                            page.source.path, cell.line, "warning"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,13 @@ def run_pysite(*args: str, cwd: Path | None = None, env: dict | None = None, tim
     """The real command line, in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "pysite", *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def without_julia(env: dict | None = None) -> dict:
+    """An environment in which pysite finds no Julia (no PYSITE_JULIA, no julia on PATH)."""
+    env = {name: value for name, value in (os.environ if env is None else env).items() if name != "PYSITE_JULIA"}
+    env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    return env
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 
-from conftest import run_pysite
+from conftest import run_pysite, without_julia
 
 import pysite
 
@@ -107,8 +105,7 @@ def test_new_site_builds_cleanly(tmp_path):
     site = tmp_path / "mysite"
     created = run_pysite("new", site)
     assert created.returncode == 0, created.stderr
-    no_julia = {name: value for name, value in os.environ.items() if name != "PYSITE_JULIA"}
-    no_julia["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    no_julia = without_julia()
     result = run_pysite("build", site, cwd=tmp_path, env=no_julia)
     assert result.returncode == 0, result.stderr
     assert "not evaluated: no Julia was found (warning)" in result.stderr
