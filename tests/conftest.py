@@ -14,8 +14,25 @@ import pytest
 pytest_plugins = ["julia_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+SHARED = ROOT.parent / "shared"  # beside the checkout on developers' machines and in CI, not in a fresh clone
 SITES = Path(__file__).resolve().parent / "sites"
+
+
+def shared(name: str) -> Path:
+    """A folder of ../shared that a test reads. Absent, the test is skipped with that
+    reason, and fails instead when CI is set, so CI can never lose such tests silently."""
+    path = SHARED / name
+    if path.is_dir():
+        return path
+    reason = f"../shared/{name} is not beside this checkout"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}, and CI must run the tests that read it")
+    pytest.skip(reason)
+
+
+def seeds() -> Path:
+    """The five seed pages from other site builders (../shared/seeds)."""
+    return shared("seeds")
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import SEEDS, SITES, run_pysite
+from conftest import seeds, SITES, run_pysite
 
 SITE_URL = "https://blog.example.org"
 NEWEST_FIRST = ["Fourth post", "Third post", "Second post", "First post", "The Beginning"]
@@ -22,7 +22,7 @@ NEWEST_FIRST = ["Fourth post", "Third post", "Second post", "First post", "The B
 def make_blog(root: Path) -> Path:
     site = root / "blog"
     shutil.copytree(SITES / "blog", site)
-    seed = {p.name[:3]: p for p in SEEDS.iterdir()}
+    seed = {p.name[:3]: p for p in seeds().iterdir()}
     shutil.copy(seed["003"], site / "posts" / "2020-05-02-the-beginning.md")  # fastpages: categories
     shutil.copy(seed["000"], site / "about.md")                                # Hexo page with a date
     return site

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 import yaml
 
-from conftest import SEEDS, SITES, run_pysite
+from conftest import seeds, SITES, run_pysite
 
 # Where each seed lands in the test site, as its builder would have it.
 PLACES = {
@@ -25,7 +25,7 @@ PLACES = {
 def built(tmp_path_factory):
     site = tmp_path_factory.mktemp("seeds") / "site"
     shutil.copytree(SITES / "seeds", site)
-    for seed in sorted(SEEDS.iterdir()):
+    for seed in sorted(seeds().iterdir()):
         target = site / PLACES[seed.name[:3]]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(seed, target)
@@ -99,7 +99,7 @@ def test_table_of_contents_where_toc_is_true(built):
 
 def test_podcast_transcript_in_order(built):
     html = read(built, "podcast/s04e01/index.html")
-    seed = next(p for p in SEEDS.iterdir() if p.name.startswith("004"))
+    seed = next(p for p in seeds().iterdir() if p.name.startswith("004"))
     front_matter = seed.read_text(encoding="utf-8").split("\n---\n")[0].removeprefix("---\n")
     transcript = yaml.safe_load(front_matter)["transcript"]
     expected = [item.get("header") or item["line"][:40] for item in transcript]

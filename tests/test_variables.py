@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import seeds
 from pysite.errors import ParseError
 from pysite.julia_literal import JuliaExpr, parse_julia_value
 from pysite.variables import PageSource, read_variables
 
-SEEDS = Path("/work/shared/seeds")
 PAGE = Path("pages/post.md")
 
 
@@ -265,7 +265,7 @@ def test_def_expression_keeps_its_line():
 # --- the seed pages -----------------------------------------------------------
 
 def seed(prefix: str) -> str:
-    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    (path,) = seeds().glob(f"{prefix}_*.txt")
     return path.read_text(encoding="utf-8")
 
 
