@@ -29,7 +29,7 @@ def ms(seconds: float) -> str:
 def main() -> None:
     install = find_julia()
     if install is None:
-        sys.exit("no Julia: run scripts/install-julia.sh and set PYSITE_JULIA")
+        sys.exit("no Julia: run `pysite julia install` (or set PYSITE_JULIA)")
     out = Path(tempfile.mkdtemp())
     script = out / "page.jl"
     script.write_text(PAGE_CODE + "\n")

@@ -192,3 +192,49 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
     except Exception as error:
         internal_error(error, debug)
+
+
+@main.group(invoke_without_command=True)
+@click.option("--site", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The site whose cells are meant (its Project.toml, if any, is the project they see).")
+@click.option("--julia", "julia", metavar="PATH", help="As `build --julia`.")
+@click.pass_context
+def julia(context: click.Context, site: Path, julia: str | None) -> None:
+    """Show the Julia that cells run in and why, its version, its project, and what is missing.
+
+    Exits with status 1 when something is missing; `pysite julia install` provisions a Julia.
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from pysite.bridge.report import julia_report
+
+    report = julia_report(site, julia)
+    for what, value in report.lines:
+        click.echo(f"{what:<9} {value}")
+    for problem in report.missing:
+        click.echo(f"missing   {problem}", err=True)
+    if not report.missing:
+        click.echo("missing   nothing: pages with Julia cells are evaluated when the site builds")
+    sys.exit(1 if report.missing else 0)
+
+
+@julia.command("install")
+@click.option("--prefix", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to unpack Julia (default: $PYSITE_JULIA_PREFIX, else ~/.cache/pysite/julia-1.5.3).")
+def julia_install(prefix: Path | None) -> None:
+    """Provision a Julia for cells: Debian's Julia 1.5.3 unpacked into a private folder.
+
+    Needs a Debian or Ubuntu machine (apt-get, dpkg) and changes nothing in the system
+    except installing a few missing libraries as root. Does nothing when a working `julia`
+    is on PATH or already installed. The last line printed is the julia executable.
+    """
+    from pysite.bridge.provision import default_prefix, provision
+    from pysite.errors import PysiteError
+
+    try:
+        executable = provision(prefix or default_prefix())
+    except PysiteError as error:
+        raise click.ClickException(f"{error.message}; {error.hint}") from None
+    if prefix is not None and prefix != default_prefix():
+        click.echo(f"pysite looks only in the default prefix: set PYSITE_JULIA={executable}", err=True)
+    click.echo(executable)

@@ -19,8 +19,6 @@ from pysite.page import NeedsJulia, Page
 from pysite.julia_literal import JuliaExpr
 
 DEFAULT_TIMEOUT = 60.0
-NO_JULIA_HINT = ("install Julia and put `julia` on PATH, or point PYSITE_JULIA (or --julia) at a julia "
-                 "executable; the project's `scripts/install-julia.sh` installs one")
 
 
 class Evaluator:
@@ -37,8 +35,7 @@ class Evaluator:
 
     def open(self) -> julia.Bridge | None:
         if self.bridge is None and self.install is not None:
-            project = self.site if (self.site / "Project.toml").exists() else None
-            self.bridge = julia.open_bridge(self.install, self.options.transport, project=project)
+            self.bridge = julia.open_bridge(self.install, self.options.transport, project=julia.site_project(self.site))
         return self.bridge
 
     def close(self) -> None:
@@ -81,14 +78,14 @@ class Evaluator:
             raise NeedsJulia
         if self.install is None:
             raise JuliaError(f"this value is a Julia expression and no Julia was found: {expression.code}",
-                             page.source.path, expression.line, hint=NO_JULIA_HINT)
+                             page.source.path, expression.line, hint=julia.INSTALL_HINT)
         return self.open().eval_value(expression.code, str(page.source.path), expression.line)
 
     def report_missing_julia(self, page: Page) -> None:
         page.unevaluated = True
         page.diagnostics.append(Diagnostic(
             "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
-            page.source.path, page.cells[0].line if page.cells else None, "warning", hint=NO_JULIA_HINT))
+            page.source.path, page.cells[0].line if page.cells else None, "warning", hint=julia.INSTALL_HINT))
 
 
 def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia.CellResult]) -> None:

@@ -53,9 +53,11 @@ def run_pysite(*args: str, cwd: Path | None = None, env: dict | None = None, tim
 
 
 def without_julia(env: dict | None = None) -> dict:
-    """An environment in which pysite finds no Julia (no PYSITE_JULIA, no julia on PATH)."""
+    """An environment in which pysite finds no Julia (no PYSITE_JULIA, no julia on PATH,
+    none installed by `pysite julia install`)."""
     env = {name: value for name, value in (os.environ if env is None else env).items() if name != "PYSITE_JULIA"}
     env["PATH"] = os.path.dirname(sys.executable) + ":/usr/bin:/bin"
+    env["PYSITE_JULIA_PREFIX"] = os.devnull
     return env
 
 

@@ -1,7 +1,7 @@
 """Fixtures for tests that run a real Julia: import them into a test module.
 
 The worker transport never skips: without a Julia the tests fail, since CI
-provisions one (scripts/install-julia.sh, then PYSITE_JULIA). The juliacall
+provisions one (`pysite julia install`). The juliacall
 transport skips, with the reason, where juliacall cannot start.
 """
 
@@ -19,7 +19,7 @@ from pysite.errors import JuliaError
 def julia_install() -> JuliaInstall:
     install = find_julia()
     if install is None:
-        pytest.fail("no Julia found: run scripts/install-julia.sh and set PYSITE_JULIA to the path it prints")
+        pytest.fail("no Julia found: run `pysite julia install` (or set PYSITE_JULIA)")
     return install
 
 

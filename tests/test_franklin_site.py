@@ -3,8 +3,7 @@ and sites that must fail with an exact `path:line: message`.
 
 Regenerate the expected tree after an intended change (then review the diff):
 
-    PYSITE_REGENERATE=1 PYSITE_JULIA=$(bash scripts/install-julia.sh | tail -1) \
-        .venv/bin/pytest tests/test_franklin_site.py
+    .venv/bin/pysite julia install && PYSITE_REGENERATE=1 .venv/bin/pytest tests/test_franklin_site.py
 """
 
 from __future__ import annotations

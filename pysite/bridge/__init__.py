@@ -2,7 +2,7 @@
 Julia, through a worker subprocess (default) or juliacall (in-process).
 
     install = find_julia(flag)              # None: warn, build without cells
-    bridge = open_bridge(install, project=site_dir if (site_dir / "Project.toml").exists() else None)
+    bridge = open_bridge(install, project=site_project(site_dir))
     results = bridge.run_page("pages/post.md", [CellRequest(code, line, out_dir)], timeout=60)
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pysite.bridge.install import find_julia, julia_source_dir, julia_version
+from pysite.bridge.install import INSTALL_HINT, find_julia, julia_source_dir, julia_version, site_project
 from pysite.bridge.results import Bridge, CellRequest, CellResult, JuliaInstall
 
-__all__ = ["Bridge", "CellRequest", "CellResult", "JuliaInstall", "find_julia", "julia_version",
-           "julia_source_dir", "open_bridge"]
+__all__ = ["INSTALL_HINT", "Bridge", "CellRequest", "CellResult", "JuliaInstall", "find_julia", "julia_version",
+           "julia_source_dir", "open_bridge", "site_project"]
 
 TRANSPORTS = ("worker", "juliacall")
 

@@ -11,29 +11,33 @@ import subprocess
 from pathlib import Path
 
 import pysite
+from pysite.bridge.provision import cache_root, provisioned
 from pysite.bridge.results import JuliaInstall
 from pysite.errors import ConfigError
 
-INSTALL_HINT = "run scripts/install-julia.sh and set PYSITE_JULIA to the path it prints"
+INSTALL_HINT = "run `pysite julia install`, or point PYSITE_JULIA at a julia executable; `pysite julia` shows what is used"
 
 
 def find_julia(explicit: str | None = None) -> JuliaInstall | None:
     """The Julia to use: `explicit` (the --julia flag), PYSITE_JULIA, `julia` on
-    PATH, then juliapkg's Julia and project. None when there is none; a named
-    Julia that does not exist is a ConfigError rather than a silent fallback."""
+    PATH, the one `pysite julia install` provisioned, then juliapkg's Julia and
+    project. None when there is none; a named Julia that does not exist is a
+    ConfigError rather than a silent fallback."""
     if explicit:
-        return JuliaInstall(_executable(explicit, "--julia"))
+        return JuliaInstall(_executable(explicit, "--julia"), found_by="the --julia option")
     if os.environ.get("PYSITE_JULIA"):
-        return JuliaInstall(_executable(os.environ["PYSITE_JULIA"], "PYSITE_JULIA"))
+        return JuliaInstall(_executable(os.environ["PYSITE_JULIA"], "PYSITE_JULIA"), found_by="PYSITE_JULIA")
     on_path = shutil.which("julia")
     if on_path:
-        return JuliaInstall(Path(on_path))
+        return JuliaInstall(Path(on_path), found_by="`julia` on PATH")
+    if installed := provisioned():
+        return JuliaInstall(installed, found_by="installed by `pysite julia install`")
     try:
         import juliapkg
     except ImportError:
         return None
     try:  # juliapkg may need a network to resolve; without one there is no Julia
-        return JuliaInstall(Path(juliapkg.executable()), Path(juliapkg.project()))
+        return JuliaInstall(Path(juliapkg.executable()), Path(juliapkg.project()), found_by="juliapkg")
     except Exception:
         return None
 
@@ -46,8 +50,7 @@ def _executable(name: str, source: str) -> Path:
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "pysite" / "julia-versions"
+    return cache_root() / "julia-versions"
 
 
 def julia_version(install: JuliaInstall) -> str:
@@ -80,3 +83,8 @@ def julia_source_dir() -> Path:
     package = Path(pysite.__file__).parent
     bundled = package / "_julia"
     return bundled if bundled.is_dir() else package.parent / "julia"
+
+
+def site_project(site: Path) -> Path | None:
+    """The Julia project cells of `site` run in: the site folder when it has a Project.toml."""
+    return site if (site / "Project.toml").exists() else None

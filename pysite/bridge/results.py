@@ -57,6 +57,7 @@ def _decode_mime(item: list[str]) -> tuple[str, bytes]:
 class JuliaInstall:
     executable: Path
     project: Path | None = None  # a Julia project to activate (juliapkg's), if any
+    found_by: str = field(default="", compare=False)  # why this Julia: what `pysite julia` says
 
 
 class Bridge(Protocol):

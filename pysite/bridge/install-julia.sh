@@ -8,19 +8,20 @@
 # Debian build expects next to libjulia, and write a wrapper `PREFIX/bin/julia`
 # that sets LD_LIBRARY_PATH.
 #
-# Usage: scripts/install-julia.sh            (PREFIX from PYSITE_JULIA_PREFIX)
-# The last line printed on stdout is the path of a working julia executable;
-# use it as PYSITE_JULIA. Re-running is a fast no-op once installed.
+# `pysite julia install` runs this recipe (shipped inside the package) with
+# PYSITE_JULIA_PREFIX set; pysite then finds the Julia there by itself.
+# The last line printed on stdout is the path of a working julia executable.
+# Re-running is a fast no-op once installed.
 set -eu
 
-PREFIX="${PYSITE_JULIA_PREFIX:-$HOME/.cache/pysite/julia-1.5.3}"
+PREFIX="${PYSITE_JULIA_PREFIX:-${XDG_CACHE_HOME:-$HOME/.cache}/pysite/julia-1.5.3}"
 WRAPPER="$PREFIX/bin/julia"
 ARCH_LIB=usr/lib/x86_64-linux-gnu
 # Throwing from compiled code checks the unwinder (bookworm's libunwind 1.6
 # segfaults julia 1.5 there, hence bullseye's libunwind8 below).
 CHECK='using InteractiveUtils, Dates, Base64; f() = error("x"); try f() catch end; print(VERSION)'
 
-die() { echo "install-julia.sh: $*" >&2; exit 1; }
+die() { echo "pysite julia install: $*" >&2; exit 1; }
 works() { "$1" --startup-file=no --history-file=no -e "$CHECK" </dev/null >/dev/null 2>&1; }
 
 # A Julia that is already on PATH (or already installed here) is good enough.
