@@ -20,7 +20,7 @@ from pysite import markdown
 from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
 from pysite.config import SiteConfig, as_list
-from pysite.dialect import expand, handlers as dialect_handlers, page_scope
+from pysite.dialect import expand, franklin_vars, handlers as dialect_handlers, page_scope
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
@@ -130,7 +130,8 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
         text = decode(data, source.path)
         page_vars = read_variables(text, source.path)
         page.lines = page_vars.lines
-        page.variables = {**ctx.config.defaults_for(source.rel), **page_vars.variables}
+        page.variables = {**ctx.config.defaults_for(source.rel), **franklin_page_variables(source, ctx.config),
+                          **page_vars.variables}
         for name, value in page.variables.items():
             if isinstance(value, JuliaExpr):
                 page.variables[name] = ctx.evaluate_value(value, page)
@@ -155,6 +156,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     body = MORE.sub(MORE_MARK, expand(body, path, scope))
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     tokens = markdown.parse(body, env)
+    page.variables.update(franklin_vars.content_flags(page.variables, ctx.config.variables, *content_kinds(tokens)))
     page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
@@ -182,6 +184,26 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     first = FIRST_PARAGRAPH.search(page.content)
     page.excerpt = head if more else (first.group(0) if first else "")
     page.diagnostics.extend(env["warnings"])
+
+
+def franklin_page_variables(source: SourceFile, config: SiteConfig) -> dict[str, Any]:
+    """`fd_rpath`, `fd_url`, `fd_mtime`... as Franklin sets them for this page."""
+    try:
+        stat = source.path.stat()
+    except OSError:
+        return {}
+    return franklin_vars.page_variables(source.rel, stat.st_mtime, stat.st_ctime, config.variables)
+
+
+def content_kinds(tokens: list) -> tuple[bool, bool]:
+    """Whether the parsed page has math, and whether it has a code block (what Franklin's
+    `hasmath` and `hascode` detect)."""
+    has_math = has_code = False
+    for token in tokens:
+        has_code = has_code or token.type in ("fence", "code_block")
+        has_math = has_math or token.type.startswith("math") or any(
+            child.type.startswith("math") for child in token.children or ())
+    return has_math, has_code
 
 
 def derive_variables(page: Page) -> None:

@@ -22,7 +22,7 @@ from pysite.blog.paginate import context as pagination
 from pysite.blog.posts import date_key, select_posts
 from pysite.blog.taxonomy import TAXONOMIES, collect
 from pysite.config import SiteConfig
-from pysite.dialect import franklin_layout, resolve_late
+from pysite.dialect import franklin_layout, franklin_vars, resolve_late
 from pysite.errors import Diagnostic, TemplateError
 from pysite.highlight import stylesheet
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
@@ -53,6 +53,7 @@ class SiteView:
         self.pages = sorted(self.views.values(), key=date_key, reverse=True)
         self.posts = select_posts(self.pages, self.site)
         self.site.update(pages=self.pages, posts=self.posts)
+        self.site.update(franklin_vars.site_tags(self.views.items()))
         for taxonomy in TAXONOMIES:
             self.site[taxonomy] = collect(self.pages, taxonomy, config.prepath)
         listed = [[view.get(name) for name in LISTED] for view in self.pages]

@@ -155,3 +155,38 @@ def test_expansion_is_linear(site):
         return min(times)
 
     assert best(2000) < best(500) * 8   # 4x the text: far from quadratic (16x)
+
+
+# --- Franklin's page variables -----------------------------------------------------------
+
+@pytest.mark.parametrize("variables,expected", [
+    ({}, "March 05, 2024"),
+    ({"date_format": "e, d u yy HH:MM"}, "Tue, 5 Mar 24 14:07"),
+    ({"date_format": "yyyy-mm-dd \\at E"}, "2024-03-05 at Tuesday"),
+    ({"date_months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                      "octobre", "novembre", "décembre"], "date_format": "d U (u)"}, "5 mars (mar)"),
+])
+def test_dates_in_the_sites_date_format(variables, expected):
+    import datetime as dt
+    from pysite.dialect.franklin_vars import format_date
+    assert format_date(dt.datetime(2024, 3, 5, 14, 7), variables) == expected
+
+
+def test_content_flags_as_franklin_sets_them(site):
+    page = read(site, "Some $x$ math.\n", rel="pages/flags.md")
+    assert page.variables["hasmath"] is True and page.variables["hascode"] is False
+    page = read(site, "```julia\nx = 1\n```\n", rel="pages/flags.md")
+    assert page.variables["hasmath"] is False and page.variables["hascode"] is True
+    page = read(site, "@def hasmath = true\nNo math.\n", rel="pages/flags.md")
+    assert page.variables["hasmath"] is True
+
+
+def test_page_paths_and_times_as_franklin_sets_them():
+    from pysite.dialect.franklin_vars import page_variables
+    noon = 1709640000   # 2024-03-05 12:00 UTC
+    found = page_variables("blog/post.md", noon, noon, {"website_url": "https://a.org/site/"})
+    assert found["fd_url"] == "/blog/post/index.html"
+    assert found["fd_full_url"] == "https://a.org/site/blog/post/index.html"
+    assert found["fd_mtime"] == found["fd_ctime"] == "March 05, 2024"
+    assert page_variables("index.md", noon, noon, {})["fd_url"] == "/index.html"
+    assert page_variables("about.html", noon, noon, {})["fd_url"] == "/about.html"

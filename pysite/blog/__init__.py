@@ -11,6 +11,7 @@ from typing import Any
 
 from pysite.blog import feeds, paginate, redirects, sitemap, taxonomy
 from pysite.blog.links import origin
+from pysite.dialect import franklin_layout
 from pysite.errors import Diagnostic, PysiteError
 
 
@@ -20,7 +21,10 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     A file the site already has (a page or a copied file at the same path) wins.
     """
     made: dict[str, str] = {}
-    makers = [taxonomy.pages, paginate.pages, redirects.pages]
+    # A Franklin site's tag pages come from its Franklin `tag.html`, at Franklin's paths.
+    tags = ((lambda v: franklin_layout.tag_pages(v, diagnostics))
+            if franklin_layout.applies(view.config.root, {}) else taxonomy.pages)
+    makers = [tags, paginate.pages, redirects.pages]
     if feeds.enabled(view.site) or sitemap.enabled(view.site):
         if origin(view.site):
             makers += [feeds.files, lambda v: sitemap.files(v, copied)]

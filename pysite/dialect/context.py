@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pysite.dialect import franklin_vars
 from pysite.errors import Diagnostic
 
 
@@ -59,7 +60,8 @@ class PageScope:
         return self.rel.rsplit(".", 1)[0]
 
     def lookup(self, name: str) -> tuple[bool, Any]:
-        """A loop variable, else the page's variable, else the site's, else a utils global."""
+        """A loop variable, else the page's variable, else the site's, else a utils global,
+        else Franklin's default."""
         for scope in reversed(self.loops):
             if name in scope:
                 return True, scope[name]
@@ -67,8 +69,10 @@ class PageScope:
             if name in variables:
                 return True, variables[name]
         if self.utils is not None:
-            return self.utils.variable(name)
-        return False, None
+            found, value = self.utils.variable(name)
+            if found:
+                return found, value
+        return franklin_vars.default(name, self.variables, self.site)
 
     def page_variable(self, page: str, name: str) -> tuple[bool, Any]:
         """Another page's variable (render time): `page` as "pages/a", "/pages/a/" or "pages/a.md"."""

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from pysite.blog.posts import date_key
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
 from pysite.placeholders import fill, mark
@@ -284,11 +285,21 @@ def toc_html(headings: list, low: int = 1, high: int = 10) -> str:
 
 
 def taglist(scope: PageScope) -> str:
-    """The pages having the current page's tag (`fd_tag` or `tag`), newest first."""
-    tag = scope.lookup("fd_tag")[1] or scope.lookup("tag")[1]
-    items = "".join(f'<li><a href="{html.escape(view["url"])}">{html.escape(as_text(view.get("title")))}</a></li>'
-                    for view in scope.view.pages if tag and tag in (view.get("tags") or []))
+    """`{{taglist}}` on a tag page: the pages with the tag `fd_tag`, newest first, as Franklin lists them."""
+    tag = as_text(scope.lookup("fd_tag")[1])
+    stems = (scope.site.get("fd_tag_pages") or {}).get(tag, [])
+    views = [(stem, scope.view.find_page(stem) or {}) for stem in stems]
+    views.sort(key=lambda item: date_key(item[1]), reverse=True)
+    items = "".join(f'<li><a href="{page_address(stem)}">{as_text(view.get("title")) or "/" + stem + "/"}</a></li>'
+                    for stem, view in views)
     return f"<ul>{items}</ul>"
+
+
+def page_address(stem: str) -> str:
+    """Franklin's `get_url`: the address of the page at a source path without extension
+    (`blog/a` -> `/blog/a/`, `index` -> `/`)."""
+    stem = stem.removesuffix("index").strip("/")
+    return f"/{stem}/" if stem else "/"
 
 
 def redirect(source: Source, call: Call, scope: PageScope) -> str:

@@ -1,0 +1,44 @@
+"""A whole Franklin site's pages as Franklin makes them: its own page variables (`fd_mtime`,
+`fd_rpath`, `hasmath`...), tag pages from `_layout/tag.html` at `/tag/NAME/`, `.html` source
+pages, the RSS feeds from `_rss/`, and pagination; built with the real CLI and compared with
+a committed output tree.
+
+Regenerate the expected tree after an intended change (then review the diff):
+
+    PYSITE_REGENERATE=1 .venv/bin/pytest tests/test_franklin_pages.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+from conftest import SITES, run_pysite, without_julia, write_tree
+
+SITE = SITES / "franklin-pages" / "site"
+EXPECTED = SITES / "franklin-pages" / "expected"
+# Every source file gets this modification time, so `fd_mtime` is the same on every machine
+# (noon: the date is the same in every time zone within 11 hours of UTC).
+MTIME = dt.datetime(2024, 3, 5, 12, 0, tzinfo=dt.timezone.utc).timestamp()
+
+
+def tree(root):
+    return {path.relative_to(root).as_posix(): path.read_text(encoding="utf-8")
+            for path in sorted(root.rglob("*")) if path.is_file() and path.suffix in (".html", ".xml")
+            and path.name != "sitemap.xml"}
+
+
+def test_franklin_pages_build_as_expected(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    for path in site.rglob("*"):
+        os.utime(path, (MTIME, MTIME))
+    result = run_pysite("build", site, env=without_julia())
+    assert result.returncode == 0, result.stderr
+    assert "(warning)" not in result.stderr, result.stderr
+    built = tree(site / "__site")
+    if os.environ.get("PYSITE_REGENERATE"):
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        write_tree(EXPECTED, built)
+    assert built == tree(EXPECTED)
