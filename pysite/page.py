@@ -20,7 +20,7 @@ from pysite import markdown
 from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
 from pysite.config import SiteConfig, as_list
-from pysite.dialect import expand, franklin_vars, handlers as dialect_handlers, page_scope
+from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, handlers as dialect_handlers, page_scope
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
@@ -136,7 +136,8 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
             if isinstance(value, JuliaExpr):
                 page.variables[name] = ctx.evaluate_value(value, page)
         if source.path.suffix == ".html":
-            page.content = page_vars.body
+            franklin = franklin_layout.applies(ctx.config.root, page.variables)
+            page.content = render_html(page, page_vars.body, ctx) if franklin else page_vars.body
         else:
             render_body(page, page_vars.body, ctx)
     except NeedsJulia:
@@ -147,6 +148,16 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
     page.fingerprint = hashlib.sha256(pickle.dumps((digest, page.content, page.excerpt, page.variables,
                                                      page.headings, source), protocol=5)).hexdigest()
     return page
+
+
+def render_html(page: Page, body: str, ctx: ReadContext) -> str:
+    """A Franklin site's `.html` page: its template calls run, as Franklin runs them."""
+    warnings: list[Diagnostic] = []
+    scope = page_scope(ctx.config, page.source.rel, page.variables, warnings, ctx.site_bridge)
+    content = expand_html(body, page.source.path, scope)
+    page.inputs = {str(found): file_stat(found) for found in scope.inputs}
+    page.diagnostics.extend(warnings)
+    return content
 
 
 def render_body(page: Page, body: str, ctx: ReadContext) -> None:

@@ -121,15 +121,18 @@ class SiteView:
                                 hint="add the template to _layout/ or pick another `layout`")
         return name
 
-    def render(self, page: Page, warnings: list[Diagnostic] | None = None, paginator: Any = None) -> str:
+    def render(self, page: Page, warnings: list[Diagnostic] | None = None, paginator: Any = None,
+               part: int = 1) -> str:
         """The page's HTML document; render-time warnings (Franklin calls) go to `warnings`.
 
-        `paginator` renders page N of a paginated list (its URL is `paginator.url`)."""
+        `paginator` renders page N of a paginated list (its URL is `paginator.url`); `part`
+        page N of a Franklin `{{paginate}}` list."""
         scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
+        scope.part = part
         content = resolve_late(page.content, scope)
         if franklin_layout.applies(self.config.root, page.variables):
-            if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
-                return prefix_links(franklin_layout.render_template(content, scope), self.config.prepath)
+            if page.source.path.suffix == ".html":   # as Franklin: never put in head and foot
+                return prefix_links(content, self.config.prepath)
             return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content

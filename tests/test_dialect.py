@@ -91,7 +91,7 @@ def test_fatal_errors_name_the_line(site, src, line, message):
 
 WARNINGS = [
     ("ok\n\n\\nosuch{x}\n", 3, "unknown command \\nosuch: shown as written", "<p>ok</p>\n<p>\\nosuch{x}</p>\n"),
-    ("{{nosuch a}}\n", 1, "unknown template call {{nosuch a}}", "<p>{{nosuch a}}</p>\n"),
+    ("a {{nosuch a}} b\n", 1, "unknown template call {{nosuch a}}", "<p>a  b</p>\n"),
     ("x\n{{boom}}\n", 2, "hfun_boom (utils.py) raised ValueError: kaboom", "<p>x</p>\n"),
     ("\\fig{missing}\n", 1, "\\fig{missing}: no image /assets/pages/page/missing", None),
     ("See \\eqref{nowhere}.\n", 1, "\\eqref{nowhere}: no equation labelled 'nowhere' on this page",
@@ -189,4 +189,4 @@ def test_page_paths_and_times_as_franklin_sets_them():
     assert found["fd_full_url"] == "https://a.org/site/blog/post/index.html"
     assert found["fd_mtime"] == found["fd_ctime"] == "March 05, 2024"
     assert page_variables("index.md", noon, noon, {})["fd_url"] == "/index.html"
-    assert page_variables("about.html", noon, noon, {})["fd_url"] == "/about.html"
+    assert page_variables("about.html", noon, noon, {})["fd_url"] == "/about"

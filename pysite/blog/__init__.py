@@ -22,7 +22,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     """
     made: dict[str, str] = {}
     # A Franklin site's tag pages come from its Franklin `tag.html`, at Franklin's paths.
-    tags = ((lambda v: franklin_layout.tag_pages(v, diagnostics))
+    tags = ((lambda v: taxonomy.franklin_pages(v, diagnostics))
             if franklin_layout.applies(view.config.root, {}) else taxonomy.pages)
     makers = [tags, paginate.pages, redirects.pages]
     if feeds.enabled(view.site) or sitemap.enabled(view.site):

@@ -4,6 +4,9 @@
 under a folder; `paginate_size` (page or site variable, default 10) sets how many per
 page. The page itself is page 1; pages 2..N are written at `URL/page/N/` with the same
 layout, and `URL/page/1/` redirects to `URL`. Layouts read `paginator`.
+
+Franklin's `{{paginate items n}}` call is Franklin's own: page N of its list is written at
+`URL/N/` (page 1 too, and at `URL`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pysite.blog import redirects
+from pysite.dialect import franklin_layout
+from pysite.dialect.templates import paginate_count
 
 DEFAULT_SIZE = 10
 
@@ -89,10 +94,13 @@ def pages(view: Any) -> dict[str, str]:
     made = {}
     for rel, page in view.read.items():
         page_view = view.views[rel]
+        folder = page.source.out.removesuffix("index.html")
+        parts = paginate_count(page.content, franklin_layout.render_scope(view, page, [])) if not page.failed else 0
+        for part in range(1, parts + 1):
+            made[f"{folder}{part}/index.html"] = view.render(page, part=part)
         found = paginators(view, page_view)
         if not found or page.failed:
             continue
-        folder = page.source.out.removesuffix("index.html")
         made[f"{folder}page/1/index.html"] = redirects.redirect_page(view.site, page_view["url"])
         for paginator in found[1:]:
             made[f"{folder}page/{paginator.number}/index.html"] = view.render(page, paginator=paginator)

@@ -3,6 +3,9 @@
 `/tags/NAME/` and `/categories/NAME/` list the pages of one term with the `tag` layout;
 `/tags/` and `/categories/` list every term with its count with the `taxonomy` layout.
 Both layouts come from the site's `_layout/` when it has them, else from the theme.
+
+A Franklin site's tags are Franklin's instead: every tag gets `/tag/NAME/` (the folder is
+the site variable `tag_page_path`) from its Franklin `_layout/tag.html`, with `fd_tag` set.
 """
 
 from __future__ import annotations
@@ -10,6 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from pysite.blog.links import prefix_links
+from pysite.dialect import franklin_vars
+from pysite.dialect.context import PageScope, as_text
+from pysite.dialect.scan import Source
+from pysite.dialect.templates import render_template
+from pysite.dialect.utils import load_utils
+from pysite.errors import Diagnostic
 
 TAXONOMIES = {"tags": "Tags", "categories": "Categories"}
 # Characters that would break a path segment or a URL: spaces, separators, quotes.
@@ -73,4 +84,37 @@ def pages(view: Any) -> dict[str, str]:
             page = {"title": heading, "url": term.url, "source": ""}
             made[f"{taxonomy}/{term.slug}/index.html"] = view.render_layout(
                 "tag", page, tag=term.name, tagged=term.pages, taxonomy=taxonomy, term=term)
+    return made
+
+
+# What Franklin writes when a site has tags but no `_layout/tag.html`.
+DEFAULT_TAG_LAYOUT = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Tag: {{fill fd_tag}}</title>
+</head>
+<body>
+  <div class="{{div_content}} tagpage">
+    {{taglist}}
+  </div>
+</body>
+</html>
+"""
+
+
+def franklin_pages(view: Any, warnings: list[Diagnostic]) -> dict[str, str]:
+    """Every tag's page, rendered from `_layout/tag.html` with `fd_tag` set, by output path."""
+    root = view.config.root
+    layout = root / "_layout" / "tag.html"
+    text = layout.read_text(encoding="utf-8") if layout.is_file() else DEFAULT_TAG_LAYOUT
+    folder = as_text(view.site.get("tag_page_path") or franklin_vars.DEFAULTS["tag_page_path"]).strip("/")
+    made = {}
+    for tag in view.site.get("fd_tag_pages") or {}:
+        rel = f"{folder}/{tag}/index.html"
+        variables = {"fd_tag": tag, "fd_rpath": rel, "fd_url": "/" + rel}
+        scope = PageScope(root, rel, variables, view.site, warnings,
+                          utils=load_utils(root, getattr(view, "site_bridge", None)), view=view)
+        made[rel] = prefix_links(render_template(text, scope, Source(text, layout)), view.config.prepath)
     return made

@@ -22,11 +22,12 @@ from pysite.dialect.commands import Definitions, site_definitions
 from pysite.dialect.context import PageScope
 from pysite.dialect.expand import Expander
 from pysite.dialect.scan import Source
-from pysite.dialect.templates import resolve_late, toc_html
+from pysite.dialect.templates import render_template, resolve_late, toc_html
 from pysite.dialect.utils import load_utils
 from pysite.errors import Diagnostic
+from pysite.placeholders import fill
 
-__all__ = ["PageScope", "expand", "handlers", "page_scope", "resolve_late", "toc_html"]
+__all__ = ["PageScope", "expand", "expand_html", "handlers", "page_scope", "resolve_late", "toc_html"]
 
 # A page with none of these has nothing to expand: it is returned as it is.
 MARKERS = ("\\", "{{", "@@", "~~~")
@@ -55,6 +56,13 @@ def expand(body: str, path: Path, scope: PageScope | None = None) -> str:
     text = expander.expand(Source(body, path), 0, len(body))
     scope.biblabels = expander.biblabels
     return text
+
+
+def expand_html(text: str, path: Path, scope: PageScope) -> str:
+    """A Franklin `.html` page with its `{{...}}` calls answered, as Franklin reads one: no
+    Markdown, no commands; calls that need the site are left for `resolve_late`."""
+    produced = render_template(text, scope, Source(text, path), late=True)
+    return fill(produced, builtin_handlers(scope, {}, lambda markdown: markdown))
 
 
 def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str]

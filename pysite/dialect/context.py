@@ -41,6 +41,7 @@ class PageScope:
     definitions: Any = None                 # site-wide commands (pysite.dialect.commands.Definitions)
     biblabels: dict[str, str] = field(default_factory=dict)     # \biblabel names, for \cite
     inputs: set[Path] = field(default_factory=set)              # files the page read (\input, {{insert}}...)
+    part: int = 1                                               # the page of a {{paginate}} list being rendered
 
     @property
     def path(self) -> Path:

@@ -6,9 +6,6 @@ page_foot</div> + foot`; the wrapper comes from the site variables `content_tag`
 `content_class`, `content_id` (an empty `content_tag` leaves it out). A site may
 instead have `_layout/skeleton.html` with `{{page_content}}` where the page goes.
 
-Tag pages: every tag of the site gets `/tag/NAME/index.html` (the folder is the site
-variable `tag_page_path`) from `_layout/tag.html`, with `fd_tag` set to the tag.
-
 Which pages: a page that sets no `layout`, in a site whose `_layout/` has
 `skeleton.html`, or `head.html` and no Jinja `default.html`. A page naming a
 `layout` gets that Jinja2 template, so both kinds can live in one site.
@@ -19,8 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pysite.blog.links import prefix_links
-from pysite.dialect import franklin_vars
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
 from pysite.dialect.templates import render_template
@@ -67,35 +62,3 @@ def render_file(path: Path, scope: PageScope) -> str:
     text = path.read_text(encoding="utf-8")
     return render_template(text, scope, Source(text, path))
 
-
-# What Franklin writes when a site has tags but no `_layout/tag.html`.
-DEFAULT_TAG_LAYOUT = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Tag: {{fill fd_tag}}</title>
-</head>
-<body>
-  <div class="{{div_content}} tagpage">
-    {{taglist}}
-  </div>
-</body>
-</html>
-"""
-
-
-def tag_pages(view, warnings: list[Diagnostic]) -> dict[str, str]:
-    """Every tag's page, rendered from `_layout/tag.html` with `fd_tag` set, by output path."""
-    root = view.config.root
-    layout = root / "_layout" / "tag.html"
-    text = layout.read_text(encoding="utf-8") if layout.is_file() else DEFAULT_TAG_LAYOUT
-    folder = as_text(view.site.get("tag_page_path") or franklin_vars.DEFAULTS["tag_page_path"]).strip("/")
-    made = {}
-    for tag in view.site.get("fd_tag_pages") or {}:
-        rel = f"{folder}/{tag}/index.html"
-        variables = {"fd_tag": tag, "fd_rpath": rel, "fd_url": "/" + rel}
-        scope = PageScope(root, rel, variables, view.site, warnings,
-                          utils=load_utils(root, getattr(view, "site_bridge", None)), view=view)
-        made[rel] = prefix_links(render_template(text, scope, Source(text, layout)), view.config.prepath)
-    return made

@@ -60,13 +60,13 @@ def default(name: str, *scopes: dict[str, Any]) -> tuple[bool, Any]:
 
 
 def page_url(rel: str, keep: Iterable[str] = ()) -> str:
-    """Franklin's `fd_url`: `blog/post.md` -> `/blog/post/index.html`, `index.md` -> `/index.html`;
-    an `.html` page and the `keep_path` files keep their path."""
+    """Franklin's `fd_url`: `blog/post.md` -> `/blog/post/index.html`, `index.md` -> `/index.html`,
+    an `.html` page its path without the extension (`/about`); `keep_path` files keep their path."""
     if rel in keep:
         return "/" + rel
     stem, _, extension = rel.rpartition(".")
     if extension == "html":
-        return "/" + rel
+        return "/" + stem
     if stem.rsplit("/", 1)[-1] != "index":
         stem += "/index"
     return f"/{stem}.html"

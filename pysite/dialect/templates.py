@@ -15,17 +15,19 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pysite.blog.posts import date_key
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
 from pysite.placeholders import fill, mark
 
 CALL = re.compile(r"\{\{([^{}]*)\}\}")
 FOR = re.compile(r"for\s+(\(.*?\)|\S+)\s+in\s+(\S+)\s*$", re.S)
-CONDITIONS = {"if", "isdef", "ifdef", "isnotdef", "ifndef", "isndef", "isempty", "isnotempty",
-              "ispage", "isnotpage"}
-OPENERS = CONDITIONS | {"for"}
-NEEDS_SITE = {"taglist"}
+# Each condition Franklin accepts, by the test it makes (`i(s|f)n(ot)?def` and the like).
+CONDITIONS = {"if": "if", "ispage": "page", "isnotpage": "notpage",
+              **{f"i{s}{n}{kind}": ("not" if n else "") + kind
+                 for s in "sf" for n in ("", "n", "not") for kind in ("def", "empty")}}
+OPENERS = set(CONDITIONS) | {"for"}
+NEEDS_SITE = {"taglist", "paginate"}
+DEFAULT_PER_PAGE = 10
 
 RenderRange = Callable[[int, int], str]
 
@@ -46,6 +48,8 @@ class Call:
 def parse_call(match: re.Match) -> Call:
     inner = match.group(1)
     words = inner.split()
+    if len(words) > 1 and words[0].lower() == "else" and words[1].lower() == "if":   # {{else if x}}
+        words = ["elseif", *words[2:]]
     name = words[0].lower() if words else ""
     return Call(name, words[1:], inner, match.start(), match.end())
 
@@ -96,20 +100,18 @@ def find_block(source: Source, opener: Call, end: int) -> tuple[list[tuple[Call,
 
 
 def holds(source: Source, call: Call, scope: PageScope) -> bool:
-    name = call.name
+    test = CONDITIONS.get(call.name, "if")   # {{elseif x}} tests as {{if x}}
     if not call.args:
         raise source.error(f"{call.written} needs a variable name", call.start)
-    if name in ("ispage", "isnotpage"):
+    if test in ("page", "notpage"):
         inside = any(page_matches(scope.stem, pattern) for pattern in call.args)
-        return inside == (name == "ispage")
+        return inside == (test == "page")
     found, value = scope.lookup(call.args[0])
-    if name in ("isdef", "ifdef"):
-        return found and value is not None
-    if name in ("isnotdef", "ifndef", "isndef"):
-        return not found or value is None
-    if name in ("isempty", "isnotempty"):
+    if test in ("def", "notdef"):
+        return (found and value is not None) == (test == "def")
+    if test in ("empty", "notempty"):
         empty = not found or value is None or value == "" or (hasattr(value, "__len__") and len(value) == 0)
-        return empty == (name == "isempty")
+        return empty == (test == "empty")
     if not found:
         scope.warn(f"{call.written}: no variable {call.args[0]!r}; taken as false", source.line_at(call.start))
         return False
@@ -185,7 +187,9 @@ def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
         low, high = toc_levels(scope, args)
         return mark("toc", min=low, max=high) if late else toc_html(scope.headings, low, high)
     if name in NEEDS_SITE:
-        return defer(call, scope, line) if late else taglist(scope)
+        if late:
+            return defer(call, scope, line)
+        return taglist(scope) if name == "taglist" else paginate(source, call, scope)
     if name == "redirect":
         return redirect(source, call, scope)
     if name in scope.extra and not args:
@@ -194,7 +198,7 @@ def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
         return fill_variable(call, name, scope, line)
     scope.warn(f"unknown template call {call.written}: no such variable, built-in or hfun_{name} in utils",
                line, hint="check the spelling, or define the variable or the function")
-    return html.escape(call.written) if not late else call.written
+    return ""   # as Franklin: the call is left out
 
 
 def fill_variable(call: Call, name: str, scope: PageScope, line: int) -> str:
@@ -287,11 +291,10 @@ def toc_html(headings: list, low: int = 1, high: int = 10) -> str:
 def taglist(scope: PageScope) -> str:
     """`{{taglist}}` on a tag page: the pages with the tag `fd_tag`, newest first, as Franklin lists them."""
     tag = as_text(scope.lookup("fd_tag")[1])
-    stems = (scope.site.get("fd_tag_pages") or {}).get(tag, [])
-    views = [(stem, scope.view.find_page(stem) or {}) for stem in stems]
-    views.sort(key=lambda item: date_key(item[1]), reverse=True)
+    tagged = set((scope.site.get("fd_tag_pages") or {}).get(tag, ()))
+    stems = [view["source"].rsplit(".", 1)[0] for view in scope.view.pages]   # the site's pages, newest first
     items = "".join(f'<li><a href="{page_address(stem)}">{as_text(view.get("title")) or "/" + stem + "/"}</a></li>'
-                    for stem, view in views)
+                    for stem, view in zip(stems, scope.view.pages) if stem in tagged)
     return f"<ul>{items}</ul>"
 
 
@@ -300,6 +303,46 @@ def page_address(stem: str) -> str:
     (`blog/a` -> `/blog/a/`, `index` -> `/`)."""
     stem = stem.removesuffix("index").strip("/")
     return f"/{stem}/" if stem else "/"
+
+
+def paginate(source: Source, call: Call, scope: PageScope) -> str:
+    """`{{paginate items n}}`: the items (strings of HTML) of the list page being rendered,
+    `n` (a number or a variable) to a page; see `paginate_count`."""
+    items, per_page = paginate_arguments(source, call, scope)
+    start = (scope.part - 1) * per_page
+    return "".join(as_text(item) for item in items[start:start + per_page])
+
+
+def paginate_arguments(source: Source, call: Call, scope: PageScope) -> tuple[list, int]:
+    if len(call.args) != 2:
+        raise source.error(f"{call.written}: paginate takes a variable holding the items and a number per page",
+                           call.start, hint="for example {{paginate items 10}}")
+    line = source.line_at(call.start)
+    found, items = scope.lookup(call.args[0])
+    if not found or not isinstance(items, (list, tuple)):
+        scope.warn(f"{call.written}: no page variable {call.args[0]!r} holding a list of items; left out", line)
+        return [], DEFAULT_PER_PAGE
+    found, per_page = scope.lookup(call.args[1])
+    try:
+        per_page = int(per_page if found else call.args[1])
+    except (TypeError, ValueError):
+        per_page = 0
+    if per_page <= 0:
+        scope.warn(f"{call.written}: {call.args[1]!r} is not a positive number of items per page; "
+                   f"{DEFAULT_PER_PAGE} it is", line)
+        per_page = DEFAULT_PER_PAGE
+    return list(items), per_page
+
+
+def paginate_count(content: str, scope: PageScope) -> int:
+    """How many list pages a page's `{{paginate}}` makes (0: it has none)."""
+    match = re.search(r'<pysite-late call="(paginate [^"]*)" line="(\d+)"', content)
+    if match is None:
+        return 0
+    text = "{{" + html.unescape(match.group(1)) + "}}"
+    source = Source(text, scope.path, int(match.group(2)), generated=True)
+    items, per_page = paginate_arguments(source, parse_call(CALL.match(text)), scope)
+    return max(1, -(-len(items) // per_page))
 
 
 def redirect(source: Source, call: Call, scope: PageScope) -> str:
