@@ -16,11 +16,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from pysite.blog.links import origin
 from pysite.config import read_config
-from pysite.discover import discover
+from pysite.discover import URL_SAFE, discover
 from pysite.errors import Diagnostic, PysiteError
 from pysite.options import BuildOptions
 
@@ -108,7 +108,7 @@ class Site:
         return self.parsed[rel]
 
     def url_of(self, rel: str) -> str:
-        return f"{self.prepath}/{rel}"
+        return f"{self.prepath}/{quote(rel, safe=URL_SAFE)}"
 
     def resolve(self, rel: str, href: str) -> tuple[str | None, str, str]:
         """(output file or None, fragment, problem) of an internal link on page `rel`."""

@@ -19,9 +19,26 @@ def echo_diagnostics(diagnostics) -> None:
         click.echo(diagnostic.render(Path.cwd()), err=True)
 
 
+def output_options(function):
+    """The options of `build` that `serve` shares: one definition, so the two never drift apart."""
+    options = [
+        click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site)."),
+        click.option("--clean", is_flag=True, help="Ignore the build cache and build every page again."),
+        click.option("--strict", is_flag=True, help="Treat warnings (cell errors, missing Julia, bad math) as failures."),
+        click.option("-q", "--quiet", is_flag=True, help="Print only problems."),
+        click.option("-v", "--verbose", is_flag=True, help="Also list the files written."),
+        click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Processes used for large sites."),
+        click.option("--prepath", metavar="PATH", help="Serve the site under this path (`project` for https://you.github.io/project/); overrides config.md."),
+        click.option("--base-url", metavar="URL", help="The site's public URL, for feeds and the sitemap; its path is the prepath unless --prepath says otherwise."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def evaluation_options(function):
     options = [
-        click.option("--julia", "julia", metavar="PATH", help="Julia executable (default: $PYSITE_JULIA, then julia on PATH, then juliapkg)."),
+        click.option("--julia", "julia", metavar="PATH", help="Julia executable (default: $PYSITE_JULIA, then julia on PATH, then the one `pysite julia install` provisioned, then juliapkg)."),
         click.option("--transport", type=click.Choice(["worker", "juliacall"]), default="worker", show_default=True,
                      help="How to reach Julia: a worker subprocess, or juliacall in this process."),
         click.option("--timeout", type=float, metavar="SECONDS", help="Time limit per Julia cell (default 60; page variable `cell_timeout`)."),
@@ -40,16 +57,9 @@ def main() -> None:
     """pysite: build static sites from Markdown pages with Julia code cells evaluated at build time."""
 
 
-@main.command()
+@main.command(short_help="Build the site into SITE/__site.")
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
-@click.option("--clean", is_flag=True, help="Ignore the build cache and build every page again.")
-@click.option("--strict", is_flag=True, help="Treat warnings (cell errors, missing Julia, bad math) as failures.")
-@click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
-@click.option("-v", "--verbose", is_flag=True, help="Also list the files written.")
-@click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Processes used for large sites.")
-@click.option("--prepath", metavar="PATH", help="Serve the site under this path (`project` for https://you.github.io/project/); overrides config.md.")
-@click.option("--base-url", metavar="URL", help="The site's public URL, for feeds and the sitemap; its path is the prepath unless --prepath says otherwise.")
+@output_options
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
           prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
@@ -122,7 +132,7 @@ def clear_progress() -> None:
         click.echo("\r\033[K", nl=False, err=True)
 
 
-@main.command()
+@main.command(short_help="Create a new site from the default skeleton.")
 @click.argument("directory", type=click.Path(path_type=Path))
 def new(directory: Path) -> None:
     """Create a new site in DIRECTORY from the default skeleton."""
@@ -135,7 +145,7 @@ def new(directory: Path) -> None:
     click.echo(f"created {directory}: run `pysite serve {directory}` and open http://127.0.0.1:8000/")
 
 
-@main.command()
+@main.command(short_help="Build the site, then report broken links and #anchors.")
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
 @click.option("--no-build", is_flag=True, help="Check the output as it is instead of building first.")
@@ -165,36 +175,38 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
     sys.exit(1 if report.failed else 0)
 
 
-@main.command()
+@main.command(short_help="Serve the site, rebuild on every save, reload the browser.")
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder (default: SITE/__site).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface; cells run code on this machine).")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port; when it is taken, the next free one (0: any free port).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in the web browser.")
-@click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default=True, help="Processes used for large sites.")
+@output_options
 @evaluation_options
-def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool, jobs: int, julia: str | None,
+def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None, clean: bool, strict: bool,
+          quiet: bool, verbose: bool, jobs: int, prepath: str | None, base_url: str | None, julia: str | None,
           transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
     """Build SITE, serve it on http://HOST:PORT/, rebuild on every save and reload the browser.
 
-    Drafts are always shown. Pages that fail to build show their error in the browser.
+    Drafts are always shown, and the site is served at the root unless --prepath is given.
+    Pages that fail to build show their error in the browser.
     """
     from pysite.options import BuildOptions, EvaluationOptions
     from pysite.serve import ServeOptions, serve as run
 
     if not site.is_dir():
         raise click.UsageError(f"{site}: no such folder")
-    options = BuildOptions(site=site, out=out, jobs=jobs, evaluation=EvaluationOptions(
-        julia=julia, transport=transport, timeout=timeout, reeval=reeval))
+    options = BuildOptions(site=site, out=out, clean=clean, strict=strict, jobs=jobs, prepath=prepath,
+                           base_url=base_url, evaluation=EvaluationOptions(
+                               julia=julia, transport=transport, timeout=timeout, reeval=reeval))
     try:
-        run(ServeOptions(options, host=host, port=port, open_browser=open_browser))
+        run(ServeOptions(options, host=host, port=port, open_browser=open_browser, quiet=quiet, verbose=verbose))
     except OSError as error:
         raise click.ClickException(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
     except Exception as error:
         internal_error(error, debug)
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, short_help="Show the Julia cells run in, and what is missing.")
 @click.option("--site", default=".", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="The site whose cells are meant (its Project.toml, if any, is the project they see).")
 @click.option("--julia", "julia", metavar="PATH", help="As `build --julia`.")
@@ -218,7 +230,7 @@ def julia(context: click.Context, site: Path, julia: str | None) -> None:
     sys.exit(1 if report.missing else 0)
 
 
-@julia.command("install")
+@julia.command("install", short_help="Provision a Julia for cells (Debian's Julia 1.5.3).")
 @click.option("--prefix", type=click.Path(file_okay=False, path_type=Path),
               help="Where to unpack Julia (default: $PYSITE_JULIA_PREFIX, else ~/.cache/pysite/julia-1.5.3).")
 def julia_install(prefix: Path | None) -> None:

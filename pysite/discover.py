@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 PUBLISHED_FOLDERS = {"_assets": "assets", "_css": "css", "_libs": "libs"}
 # Site-level files that feed the build but are not part of the site.
 SITE_FILES = {"config.md", "utils.jl", "utils.py", "Project.toml", "Manifest.toml"}
+# The repository's own files, left out at the site root only (`docs/contributing.md` is a page).
 NOT_PAGES = ("readme", "license", "licence", "changelog", "contributing")
+# Characters a URL path may hold as they are (RFC 3986's pchar): `?`, `#`, `%`, spaces and
+# non-ASCII letters in a file name are percent-encoded, so `posts/Why?.md` is reachable.
+URL_SAFE = "/!$&'()*+,;=:@~"
+# Editor leftovers: vim's swap files and its `4913` write test, backups, emacs lock and
+# autosave files, JetBrains' safe-write copies, Kate's swap files.
+EDITOR_FILES = re.compile(r"(\.sw.x?|~|\.tmp|\.bak|___jb_(tmp|old)___|\.kate-swp)$|^(4913|\.#.*|#.*#)$")
 SPECIAL_PAGES = {"index", "404"}
 
 
@@ -27,10 +36,12 @@ class SourceFile:
 
     @property
     def url(self) -> str:
-        """Site-absolute URL of the output, pretty for pages: `/pages/a/`."""
+        """Site-absolute URL of the output, pretty for pages (`/pages/a/`), percent-encoded."""
         if self.out.endswith("/index.html"):
-            return "/" + self.out[: -len("index.html")]
-        return "/" if self.out == "index.html" else "/" + self.out
+            path = self.out[: -len("index.html")]
+        else:
+            path = "" if self.out == "index.html" else self.out
+        return "/" + quote(path, safe=URL_SAFE)
 
 
 def page_output(rel: str) -> str:
@@ -64,7 +75,7 @@ def discover(site: Path, out_dir: Path, ignore: list[str] = ()) -> list[SourceFi
             for entry in entries:
                 name = entry.name
                 rel = f"{rel_folder}{name}"
-                if name.startswith(".") or name == "__site" or is_ignored(rel, ignore):
+                if name.startswith(".") or name == "__site" or is_ignored(rel, ignore) or EDITOR_FILES.search(name):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     path = Path(entry.path)
@@ -99,11 +110,9 @@ def classify(path: Path, rel: str, rel_folder: str, published_as: str | None) ->
     name = path.name
     if published_as is not None:
         return SourceFile(path, rel, "file", published_as + name)
-    if not rel_folder and name in SITE_FILES:
-        return None
     stem, ext = os.path.splitext(name)
+    if not rel_folder and (name in SITE_FILES or stem.lower() in NOT_PAGES):
+        return None
     if ext in (".md", ".html"):
-        if stem.lower() in NOT_PAGES:
-            return None
         return SourceFile(path, rel, "page", page_output(rel))
     return SourceFile(path, rel, "file", rel)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class Served:
         threading.Thread(target=self.read, daemon=True).start()
         line = self.wait_for(r"serving .* at (http://\S+) ", timeout=120)
         self.url = re.search(r"at (http://\S+) ", line).group(1).rstrip("/")
-        self.port = int(self.url.rsplit(":", 1)[1])
+        self.port = urllib.parse.urlsplit(self.url).port
 
     def read(self) -> None:
         for line in self.process.stdout:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from pysite.build import Builder, BuildReport
-from pysite.errors import Diagnostic, counted
+from pysite.errors import Diagnostic, counted, shown_path
 from pysite.options import BuildOptions
 from pysite.serve.reload import EVERYTHING, Reloads
 
@@ -51,11 +51,13 @@ class Gate:
 
 
 class LiveSite:
-    def __init__(self, options: BuildOptions, echo: Callable[[str], None]):
+    def __init__(self, options: BuildOptions, echo: Callable[[str], None], quiet: bool = False,
+                 verbose: bool = False):
         self.builder = Builder(options)
         self.site = self.builder.site
         self.out = options.output
         self.echo = echo
+        self.strict, self.quiet, self.verbose = options.strict, quiet, verbose
         self.gate = Gate()
         self.reloads = Reloads()
         self.failed: dict[str, list[Diagnostic]] = {}   # output path -> why its page did not build
@@ -126,10 +128,21 @@ class LiveSite:
         self.printed = set(texts)
         if report is None:
             return
-        errors, warnings = len(report.errors), len(report.warnings)
-        counts = "".join([f", {counted(errors, 'error')}" if errors else "",
-                          f", {counted(warnings, 'warning')}" if warnings else ""])
+        if self.verbose:
+            for rel in sorted(report.changed):
+                self.echo(f"wrote {rel}")
+        if self.quiet:
+            return
+        counts = "".join(f", {counted(len(found), kind)} in {where(found)}"
+                         for kind, found in (("error", report.errors), ("warning", report.warnings)) if found)
+        strict = " (failed: --strict counts warnings as failures)" if self.strict and report.warnings else ""
         what = f"{reason}: " if reason else ""
         self.echo(f"{what}{counted(report.rendered, 'page')} written, "
                   f"{counted(len(report.changed), 'output')} changed "
-                  f"in {seconds * 1000:.0f} ms{counts}")
+                  f"in {seconds * 1000:.0f} ms{counts}{strict}")
+
+
+def where(diagnostics: list[Diagnostic]) -> str:
+    """The files the diagnostics are in, as the summary line names them: `a.md, b.md and 3 more`."""
+    files = sorted(dict.fromkeys(str(shown_path(d.path, Path.cwd())) if d.path else "the site" for d in diagnostics))
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")

@@ -30,15 +30,17 @@ class Refused(Exception):
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], live: LiveSite):
+    def __init__(self, address: tuple[str, int], live: LiveSite, prepath: str = ""):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.live = live
+        self.prefix = prepath.strip("/") + "/" if prepath.strip("/") else ""  # `project/` under --prepath
         super().__init__(address, SiteHandler)
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+        root = f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+        return root + self.prefix
 
 
 def output_path(raw: str) -> str:
@@ -84,8 +86,14 @@ class SiteHandler(BaseHTTPRequestHandler):
         if "/" + rel == EVENTS_PATH:
             return self.stream_events()
         live = self.server.live
+        prefix = self.server.prefix
+        if prefix and not (rel + "/").startswith(prefix):  # under --prepath, the site is only there
+            if rel == "":
+                return self.redirect("/" + prefix)
+            with live.gate.reading():
+                return self.send_not_found(live, live.out.resolve())
         with live.gate.reading():
-            self.serve_output(live, rel)
+            self.serve_output(live, rel[len(prefix):])
 
     def host_allowed(self) -> bool:
         """On a loopback address, only loopback names: a page elsewhere cannot reach the
@@ -107,7 +115,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             rel += "index.html"
         elif (out / rel).is_dir() or live.problems(rel + "/index.html"):
             query = self.path.partition("?")[2]
-            return self.redirect("/" + rel + "/" + (f"?{query}" if query else ""))
+            return self.redirect(f"/{self.server.prefix}{rel}/" + (f"?{query}" if query else ""))
         problems = live.problems(rel)
         if problems:
             page = error_page(problems, live.site)
@@ -173,12 +181,12 @@ class SiteHandler(BaseHTTPRequestHandler):
             pass
 
 
-def bind(host: str, port: int, live: LiveSite, tries: int = 20) -> tuple[SiteServer, list[str]]:
+def bind(host: str, port: int, live: LiveSite, prepath: str = "", tries: int = 20) -> tuple[SiteServer, list[str]]:
     """A server on the port, or the next free one; notes say what happened."""
     notes = []
     for candidate in range(port, port + tries) if port else [0]:
         try:
-            server = SiteServer((host, candidate), live)
+            server = SiteServer((host, candidate), live, prepath)
         except OSError as error:
             if error.errno != errno.EADDRINUSE:  # anything else (a bad host) is the user's to fix
                 raise

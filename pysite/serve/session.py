@@ -30,6 +30,8 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8000                   # 0: any free port
     open_browser: bool = False
+    quiet: bool = False                # --quiet: only problems and the address
+    verbose: bool = False              # --verbose: also the files each rebuild wrote
     echo: object = field(default=say)  # where messages go: (text) -> None
 
 
@@ -38,11 +40,12 @@ class Session:
 
     def __init__(self, options: ServeOptions):
         self.options = options
-        # A writer previews drafts; links work without the deployed prefix; rebuilds write in place.
+        # A writer previews drafts; links work without the deployed prefix unless --prepath
+        # asks for it; rebuilds write in place.
         options.build.drafts = True
-        options.build.prepath = ""
+        options.build.prepath = options.build.prepath or ""
         options.build.live = True
-        self.live = LiveSite(options.build, options.echo)
+        self.live = LiveSite(options.build, options.echo, quiet=options.quiet, verbose=options.verbose)
         self.server: SiteServer | None = None
         self.stopping = threading.Event()
 
@@ -55,13 +58,14 @@ class Session:
         if self.options.host in ALL_INTERFACES:
             echo("warning: serving on every network interface: anyone who can reach this machine can read "
                  "the site, drafts included, and Julia cells in its sources run code on this machine")
-        self.server, notes = bind(self.options.host, self.options.port, self.live)
+        self.server, notes = bind(self.options.host, self.options.port, self.live, self.options.build.prepath)
         for note in notes:
             echo(note)
         threading.Thread(target=self.server.serve_forever, name="pysite-http", daemon=True).start()
         self.changes = watch_sources(self.live.site, self.live.out, self.stopping)
         next(self.changes)  # watching from here on: a save during the first build is seen
-        echo(f"building {self.live.site} ...")
+        if not self.options.quiet:
+            echo(f"building {self.live.site} ...")
         self.live.rebuild("initial build")
         echo(f"serving {self.live.out} at {self.url} (Ctrl-C to stop)")
         if self.options.open_browser:
@@ -83,6 +87,9 @@ class Session:
 
 def serve(options: ServeOptions) -> None:
     """The `serve` command: runs until Ctrl-C (or SIGTERM), then stops everything it started."""
+    # Both end the loop with KeyboardInterrupt, even when the shell started us with SIGINT
+    # ignored (as `cmd &` does), which Python would otherwise keep.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     session = Session(options)
     try:

@@ -6,19 +6,18 @@ rename, or backup-write-delete) into one batch, so a save gives one rebuild.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import watchfiles
 
+from pysite.discover import EDITOR_FILES
+
 # Milliseconds: a batch ends after STEP quiet; a stream of events is cut after DEBOUNCE.
 STEP = 10
 DEBOUNCE = 400
 WAKE = 100
-# Editor leftovers: vim's swap files and its `4913` write test, backups, emacs lock files.
-EDITOR_FILES = re.compile(r"(\.sw.|~|\.tmp|\.bak)$|^(4913|\.#.*|#.*#)$")
 
 
 class SourceFilter(watchfiles.DefaultFilter):
