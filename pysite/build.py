@@ -107,11 +107,12 @@ class Builder:
         from pysite.output import Output
 
         try:
-            config = read_config(self.site)
-            config.deploy_at(self.options.base_url, self.options.prepath)
-            sources = discover(self.site, self.out, config.ignore)
             if self.evaluator is None:
                 self.evaluator = Evaluator(self.site, self.options.evaluation)
+            config = read_config(self.site, self.evaluator.evaluate_variables)
+            report.diagnostics.extend(config.diagnostics)
+            config.deploy_at(self.options.base_url, self.options.prepath)
+            sources = discover(self.site, self.out, config.ignore)
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
@@ -168,7 +169,7 @@ class Builder:
                     known.append(old)
                 else:
                     todo.append((source, data, digest))
-        ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_value,
+        ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_variables,
                           self.evaluator.site_bridge)
         self.read_context = ctx
         fresh = self.map(read_in_worker, todo, "reading")

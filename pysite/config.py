@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from pysite.errors import ConfigError, ParseError
+from pysite.errors import ConfigError, Diagnostic, ParseError
 from pysite.variables import read_variables
 
 # Franklin's names for site variables, and the names pysite's templates use.
@@ -26,6 +26,7 @@ class SiteConfig:
     body: str = ""                      # config.md's text: site-wide command definitions
     ignore: list[str] = field(default_factory=list)
     defaults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate
 
     @property
     def path(self) -> Path:
@@ -56,7 +57,10 @@ class SiteConfig:
         return merged
 
 
-def read_config(root: Path) -> SiteConfig:
+def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diagnostic]] | None = None
+                ) -> SiteConfig:
+    """config.md's variables; `evaluate` (pysite.evaluate.Evaluator.evaluate_variables) turns
+    those that are Julia expressions into values before anything reads them."""
     config = SiteConfig(root=root)
     path = config.path
     if not path.exists():
@@ -68,6 +72,8 @@ def read_config(root: Path) -> SiteConfig:
         raise ParseError(f"not valid UTF-8 ({error.reason})", path) from None
     source = read_variables(text, path)
     variables = dict(source.variables)
+    if evaluate is not None:
+        config.diagnostics = evaluate(variables, path)
     for franklin, name in ALIASES.items():
         if franklin in variables and name not in variables:
             variables[name] = variables[franklin]

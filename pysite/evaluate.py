@@ -73,13 +73,29 @@ class Evaluator:
             raise NeedsJulia
         return self.open() if self.install is not None else None
 
-    def evaluate_value(self, expression: JuliaExpr, page: Page) -> Any:
-        if not self.in_main_process:
-            raise NeedsJulia
-        if self.install is None:
-            raise JuliaError(f"this value is a Julia expression and no Julia was found: {expression.code}",
-                             page.source.path, expression.line, hint=julia.INSTALL_HINT)
-        return self.open().eval_value(expression.code, str(page.source.path), expression.line)
+    def evaluate_variables(self, variables: dict[str, Any], path: Path) -> list[Diagnostic]:
+        """Replace each variable that is a Julia expression by its value, evaluated by Julia in
+        the build's environment. One that cannot be evaluated (no Julia, or Julia threw) becomes
+        `nothing` and an error naming it, so no expression reaches a page."""
+        problems = []
+        for name, value in variables.items():
+            if not isinstance(value, JuliaExpr):
+                continue
+            if not self.in_main_process:
+                raise NeedsJulia
+            variables[name] = None
+            if self.install is None:
+                problems.append(Diagnostic(f"`{name} = {one_line(value.code)}` is a Julia expression and no Julia "
+                                           "was found to evaluate it", path, value.line, hint=julia.INSTALL_HINT))
+                continue
+            try:
+                variables[name] = self.open().eval_value(value.code, str(path), value.line)
+            except JuliaError as error:
+                message = error.message.strip().splitlines()[0] if error.message.strip() else "error"
+                problems.append(Diagnostic(f"`{name} = {one_line(value.code)}` failed in Julia: {message}",
+                                           path, value.line,
+                                           hint="the value of a variable is Julia code, run when the site is built"))
+        return problems
 
     def report_missing_julia(self, page: Page) -> None:
         page.unevaluated = True
@@ -97,6 +113,12 @@ def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia
         message = lines[0] if lines else result.status
         page.diagnostics.append(Diagnostic(f"cell `{cell.name}` {describe(result.status)}: {message}",
                                            page.source.path, cell.line, "warning"))
+
+
+def one_line(code: str, width: int = 60) -> str:
+    """A Julia expression, shortened to one line for a message."""
+    text = " ".join(code.split())
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def describe(status: str) -> str:

@@ -24,7 +24,6 @@ from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, 
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
-from pysite.julia_literal import JuliaExpr
 from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
@@ -80,8 +79,9 @@ class ReadContext:
     config: SiteConfig
     # (page, cells) -> results by cell name; raises NeedsJulia where only the main process can help.
     results_for: Callable[[Page, list[Cell]], dict]
-    # (expression, page) -> value; raises NeedsJulia likewise.
-    evaluate_value: Callable[[JuliaExpr, Page], Any]
+    # (variables, path) -> errors: Julia expressions among the variables replaced by their values
+    # in place; raises NeedsJulia likewise.
+    evaluate_variables: Callable[[dict[str, Any], Path], list[Diagnostic]]
     # () -> the Julia bridge for utils.jl, or None without Julia; raises NeedsJulia likewise.
     site_bridge: Callable[[], Any] | None = None
 
@@ -132,9 +132,7 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
         page.lines = page_vars.lines
         page.variables = {**ctx.config.defaults_for(source.rel), **franklin_page_variables(source, ctx.config),
                           **page_vars.variables}
-        for name, value in page.variables.items():
-            if isinstance(value, JuliaExpr):
-                page.variables[name] = ctx.evaluate_value(value, page)
+        page.diagnostics.extend(ctx.evaluate_variables(page.variables, source.path))
         if source.path.suffix == ".html":
             franklin = franklin_layout.applies(ctx.config.root, page.variables)
             page.content = render_html(page, page_vars.body, ctx) if franklin else page_vars.body

@@ -55,7 +55,7 @@ def read(root: Path, text: str, rel: str = "pages/page.md"):
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    ctx = ReadContext(read_config(root), lambda page, cells: not_evaluated(cells), lambda expr, page: None)
+    ctx = ReadContext(read_config(root), lambda page, cells: not_evaluated(cells), lambda variables, path: [])
     return read_page(SourceFile(path, rel, "page", rel[:-3] + "/index.html"), ctx)
 
 
