@@ -15,7 +15,7 @@ include("protocol.jl")
 include("capture.jl")
 include("evaluate.jl")
 
-# The site module holding utils.jl (`hfun_*` functions), replaced on each load.
+# The site module holding utils.jl (`hfun_*` functions) over Franklin's API, replaced on each load.
 const SITE = Ref{Module}(Module(:PysiteSite))
 
 """
@@ -39,6 +39,7 @@ function handle(out::IO, request::Message)
     elseif kind == "load_utils"
         reply(out) do
             SITE[] = value_module()
+            Base.include(SITE[], joinpath(@__DIR__, "franklin_api.jl"))
             Core.eval(SITE[], parse_cell(args[1], args[2], 1))
             Any["ok"]
         end

@@ -8,6 +8,7 @@ and a rebuild where no file changed does nothing at all.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import signal
@@ -150,7 +151,7 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
-        from pysite.page import ReadContext, inputs_changed, read_page, read_source, source_stat
+        from pysite.page import ReadContext, defined_variables, inputs_changed, read_page, read_source, source_stat
 
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
@@ -170,7 +171,7 @@ class Builder:
                 else:
                     todo.append((source, data, digest))
         ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_variables,
-                          self.evaluator.site_bridge)
+                          self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
         self.read_context = ctx
         fresh = self.map(read_in_worker, todo, "reading")
         for index, page in enumerate(fresh):

@@ -21,6 +21,7 @@ from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
 from pysite.config import SiteConfig, as_list
 from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, handlers as dialect_handlers, page_scope
+from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.placeholders import fill
@@ -84,6 +85,8 @@ class ReadContext:
     evaluate_variables: Callable[[dict[str, Any], Path], list[Diagnostic]]
     # () -> the Julia bridge for utils.jl, or None without Julia; raises NeedsJulia likewise.
     site_bridge: Callable[[], Any] | None = None
+    # () -> every page's variables as its file defines them (`defined_variables`), for `pagevar`.
+    site_pages: Callable[[], dict[str, dict[str, Any]]] | None = None
 
 
 def read_source(source: SourceFile) -> tuple[bytes, str]:
@@ -120,6 +123,22 @@ def decode(data: bytes, path: Path) -> str:
                          hint="save the file as UTF-8") from None
 
 
+def defined_variables(config: SiteConfig, sources: list[SourceFile]) -> dict[str, dict[str, Any]]:
+    """Every page's variables as its file defines them, over the site's defaults, by path without
+    extension: what utils.jl's `pagevar` sees while pages are still being read, as Franklin reads
+    a page's definitions on demand. Julia expressions stay unevaluated; a page that cannot be
+    read is left out (reading it reports why)."""
+    found = {}
+    for source in sources:
+        try:
+            text = decode(source.path.read_bytes(), source.path)
+            variables = read_variables(text, source.path).variables
+        except (OSError, PysiteError):
+            continue
+        found[source.rel.rsplit(".", 1)[0]] = {**config.defaults_for(source.rel), **variables}
+    return found
+
+
 def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "") -> Page:
     """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`."""
     stat = source_stat(source)
@@ -151,7 +170,7 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
 def render_html(page: Page, body: str, ctx: ReadContext) -> str:
     """A Franklin site's `.html` page: its template calls run, as Franklin runs them."""
     warnings: list[Diagnostic] = []
-    scope = page_scope(ctx.config, page.source.rel, page.variables, warnings, ctx.site_bridge)
+    scope = page_scope(ctx.config, page.source.rel, page.variables, warnings, ctx.site_bridge, ctx.site_pages)
     content = expand_html(body, page.source.path, scope)
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     page.diagnostics.extend(warnings)
@@ -161,7 +180,7 @@ def render_html(page: Page, body: str, ctx: ReadContext) -> str:
 def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
-    scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge)
+    scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     body = MORE.sub(MORE_MARK, expand(body, path, scope))
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     tokens = markdown.parse(body, env)
@@ -181,7 +200,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
             env["warnings"].append(Diagnostic(f"\\output{{{name}}}: no cell named {name!r} on this page",
                                               path, int(attrs["line"]), "warning"))
             return ""
-        return render_output(results[name], attrs["kind"], markdown=render_markdown)
+        return render_output(results[name], attrs["kind"],
+                             markdown=lambda text: render_fragment(text, scope, int(attrs["line"])))
 
     content = fill(markdown.render(tokens, env), {
         **dialect_handlers(scope, env, render_markdown),

@@ -34,10 +34,11 @@ MARKERS = ("\\", "{{", "@@", "~~~")
 
 
 def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic],
-               bridge: Callable | None = None) -> PageScope:
+               bridge: Callable | None = None, site_pages: Callable | None = None) -> PageScope:
     """The dialect's view of a page being read: its variables, the site's, the site's utils
-    (`bridge()` gives the Julia bridge for utils.jl, or None without Julia)."""
-    scope = PageScope(config.root, rel, variables, config.variables, warnings)
+    (`bridge()` gives the Julia bridge for utils.jl, or None without Julia), the other pages'
+    variables as their files define them (`site_pages()`)."""
+    scope = PageScope(config.root, rel, variables, config.variables, warnings, site_pages=site_pages)
     scope.utils = load_utils(config.root, bridge)
     scope.definitions = site_definitions(config.body, config.path if config.body else None)
     return scope
@@ -55,6 +56,8 @@ def expand(body: str, path: Path, scope: PageScope | None = None) -> str:
     expander = Expander(scope, scope.definitions or Definitions())
     text = expander.expand(Source(body, path), 0, len(body))
     scope.biblabels = expander.biblabels
+    # Text made later (a cell's printed text, fd2html) sees the commands the page defined.
+    scope.definitions = expander.definitions
     return text
 
 

@@ -35,6 +35,7 @@ class PageScope:
     warnings: list[Diagnostic] = field(default_factory=list)
     utils: Any = None                       # pysite.dialect.utils.Utils, or None
     view: Any = None                        # the SiteView, at render time only
+    site_pages: Any = None                  # () -> every page's variables as its file defines them, by stem (read time)
     headings: list = field(default_factory=list)
     loops: list[dict[str, Any]] = field(default_factory=list)   # `{{for}}` variables, innermost last
     extra: dict[str, str] = field(default_factory=dict)         # names only a layout knows: page_content

@@ -1,14 +1,16 @@
-"""utils.jl through the Julia bridge: loaded once per build into the bridge's site module.
+"""utils.jl through the Julia bridge: loaded once per build into the bridge's site module,
+over Franklin's API (julia/franklin_api.jl), which this module feeds.
 
-A one-line prelude goes in front of the file's first line (so its line numbers stay
-right): `locvar`/`globvar`/`pagevar` over dictionaries this module sends as Julia
-literal source, `@delay`, and a small `Franklin` stand-in so `using Franklin` and
-`Franklin.content(com.braces[1])` work without Franklin installed. Errors come back
-as text with the frames that are in utils.jl.
+Before a call it sends, as Julia literal source and only when they changed, the page's
+variables, the site's and every page's (for `pagevar`: at read time as the pages' files
+define them, at render time as read). `fd2html` markers in a result are rendered here,
+through pysite's own Markdown and dialect. Errors come back as text with the frames
+that are in utils.jl.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import math
@@ -18,26 +20,8 @@ from typing import Any
 
 from pysite.dialect.context import PageScope
 from pysite.errors import JuliaError, ParseError
+from pysite.julia_literal import JuliaExpr
 
-PRELUDE = " ".join("""
-module Franklin; struct LxCom; name::String; braces::Vector{String}; end; content(x) = string(x); stent(x) = string(x); end;
-using .Franklin: LxCom, content;
-const __PYSITE = Dict{String,Any}("vars" => Dict{String,Any}(), "site" => Dict{String,Any}(),
-  "pages" => Dict{String,Any}(), "delayed" => Set{String}());
-globvar(name, default=nothing) = get(__PYSITE["site"], string(name), default);
-locvar(name, default=nothing) = get(__PYSITE["vars"], string(name), globvar(name, default));
-__pysite_stem(p) = (s = strip(string(p), '/'); for x in (".md", ".html"); endswith(s, x) && (s = s[1:end-length(x)]); end; isempty(s) ? "index" : s);
-pagevar(page, name, default=nothing) = get(get(__PYSITE["pages"], __pysite_stem(page), Dict{String,Any}()), string(name), default);
-macro delay(ex); sig = ex.args[1]; while sig isa Expr && sig.head in (:where, :(::)); sig = sig.args[1]; end;
-  push!(__PYSITE["delayed"], string(sig.args[1])); esc(ex); end;
-__pysite_set(key, src) = isempty(src) || (__PYSITE[key] = Core.eval(@__MODULE__, Meta.parse(src)));
-__pysite_names(a) = join([string(n) for n in names(@__MODULE__, all=true) if occursin(r"^(hfun|lx)_", string(n))], " ") * "|" * join(collect(__PYSITE["delayed"]), " ");
-__pysite_pages(a) = (__pysite_set("pages", a[1]); "");
-__pysite_call(a) = try; __pysite_set("vars", a[2]); __pysite_set("site", a[3]); f = getfield(@__MODULE__, Symbol(a[1]));
-  r = startswith(a[1], "lx_") ? f(LxCom(a[1][4:end], a[4:end]), nothing) : (length(a) > 3 ? f(a[4:end]) : f());
-  "ok\\0" * string(r); catch err;
-  "error\\0" * sprint(showerror, err) * "\\0" * join([string(fr) for fr in stacktrace(catch_backtrace()) if occursin("utils.jl", string(fr.file)) && !startswith(string(fr.func), "__pysite")], "\\n"); end;
-""".split("\n")).strip()
 USING_FRANKLIN = re.compile(r"^(\s*)(using|import)\s+Franklin\b", re.M)
 
 
@@ -49,13 +33,14 @@ class JuliaUtils:
         self.path = path
         code = USING_FRANKLIN.sub(lambda m: f"{m.group(1)}{m.group(2)} .Franklin", path.read_text(encoding="utf-8"))
         try:
-            bridge.load_utils(PRELUDE + " " + code, str(path))
+            bridge.load_utils(code, str(path))
             names, _, delayed = bridge.call("__pysite_names", ["-"], str(path), 1).partition("|")
         except JuliaError as error:
             raise ParseError(f"utils.jl failed to load: {error.message}", path, error.line or 1) from None
         self.names = set(names.split())
         self.delayed_names = set(delayed.split())
         self.sent = {"vars": "", "site": "", "pages": ""}
+        self.sent_values: dict[str, dict] = {}
 
     def has(self, kind: str, name: str) -> bool:
         return f"{kind}_{name}" in self.names
@@ -73,8 +58,8 @@ class JuliaUtils:
         return self.run(f"lx_{name}", braces, scope, line)
 
     def run(self, function: str, args: list[str], scope: PageScope, line: int | None) -> str:
-        if scope.view is not None:
-            self.send("pages", lambda: julia_literal({stem: simple(view) for stem, view in scope.view.by_stem().items()}))
+        pages = scope.view.by_stem() if scope.view is not None else scope.site_pages() if scope.site_pages else {}
+        self.send("pages", pages, lambda: julia_literal({stem: simple(view) for stem, view in pages.items()}))
         variables = self.changed("vars", julia_literal(simple(scope.variables)))
         site = self.changed("site", julia_literal(simple(scope.site)))
         try:
@@ -84,7 +69,7 @@ class JuliaUtils:
             return ""
         status, _, rest = answer.partition("\0")
         if status == "ok":
-            return rest
+            return FD2HTML.sub(lambda match: fd2html(match, scope), rest)
         message, _, backtrace = rest.partition("\0")
         scope.warn(f"{function} (utils.jl) threw: {message}\n{backtrace}".rstrip(), line)
         return ""
@@ -97,11 +82,26 @@ class JuliaUtils:
         self.sent[key] = digest
         return source
 
-    def send(self, key: str, make_source) -> None:
-        source = make_source()
-        source = self.changed(key, source)
+    def send(self, key: str, value: dict, make_source) -> None:
+        """Send a dictionary that is costly to write out, unless it is the very one sent last."""
+        if self.sent_values.get(key) is value:
+            return
+        self.sent_values[key] = value
+        source = self.changed(key, make_source())
         if source:
-            self.bridge.call("__pysite_pages", [source], str(self.path), 1)
+            self.bridge.call("__pysite_set", [key, source], str(self.path), 1)
+
+
+FD2HTML = re.compile(r"<!--pysite-fd2html (nop|p) ([A-Za-z0-9+/=]*)-->")
+
+
+def fd2html(match: re.Match, scope: PageScope) -> str:
+    """What `Franklin.fd2html(text; nop)` makes of its text: HTML, without the enclosing `<p>` with `nop`."""
+    from pysite.dialect.fragment import render_fragment
+    html = render_fragment(base64.b64decode(match.group(2)).decode("utf-8"), scope)
+    if match.group(1) == "nop" and html.startswith("<p>") and html.rstrip("\n").endswith("</p>"):
+        html = html.rstrip("\n")[3:-4]
+    return html
 
 
 def simple(variables: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +110,7 @@ def simple(variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_plain(value: Any) -> bool:
-    if value is None or isinstance(value, (str, bool, int, float, dt.date)):
+    if value is None or isinstance(value, (str, bool, int, float, dt.date, JuliaExpr)):
         return True
     if isinstance(value, (list, tuple)):
         return all(is_plain(item) for item in value)
@@ -120,7 +120,9 @@ def is_plain(value: Any) -> bool:
 
 
 def julia_literal(value: Any) -> str:
-    """Julia source for a plain Python value."""
+    """Julia source for a plain Python value; an expression that throws is `nothing`."""
+    if isinstance(value, JuliaExpr):
+        return f"(try; {value.code}\n; catch; nothing; end)"
     if value is None:
         return "nothing"
     if isinstance(value, bool):
