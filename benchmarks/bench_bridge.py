@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pysite.api import Julia
 from pysite.bridge import CellRequest, find_julia, open_bridge
 
 PAGE_CODE = 'x = sum(1:10)\nprintln("x is ", x)\nx'
@@ -65,9 +66,21 @@ def main() -> None:
         totals.append(time.perf_counter() - start)
     bridge.close()
 
+    with Julia(str(install.executable), root=out, cache=False) as api:  # what a Python program pays
+        for _ in range(20):
+            api.evaluate(["1"], path="bench/api.md")
+        through_api = []
+        for _ in range(300):
+            start = time.perf_counter()
+            api.evaluate(["1"], path="bench/api.md")
+            through_api.append(time.perf_counter() - start)
+    through_api.sort()
+
     print(f"julia: {install.executable}")
     print(f"per-cell overhead (1-cell page round trip, trivial cell): median {ms(statistics.median(trivial))}, "
           f"p90 {ms(trivial[int(len(trivial) * 0.9)])}")
+    print(f"per-cell overhead through pysite.api (Julia.evaluate, cache off): median "
+          f"{ms(statistics.median(through_api))}, p90 {ms(through_api[int(len(through_api) * 0.9)])}")
     print(f"page of 100 small cells: median total {ms(statistics.median(totals))} "
           f"({ms(statistics.median(totals) / 100)} per cell)")
     print(f"time to first output, `julia page.jl`: {ms(script_time)}")
