@@ -199,7 +199,7 @@ def _number(token: Token, env: dict) -> None:
         warn(env, f"equation label '{found.label}' is used twice; links go to the first", token.meta["line"])
         return
     equations[found.label] = token.meta["number"]
-    token.meta["id"] = "eq:" + found.label
+    token.meta["id"] = found.label
 
 
 def _math_html(token: Token, env: dict, display: bool, tag: str) -> str:
@@ -211,9 +211,11 @@ def _math_html(token: Token, env: dict, display: bool, tag: str) -> str:
         return f'<{kind} class="math-error">{escapeHtml(token.content.strip())}</{kind}>'
     if not display:
         return mathml
-    ident = f' id="{escapeHtml(token.meta["id"])}"' if "id" in token.meta else ""
-    number = f'<span class="equation-number">({token.meta["number"]})</span>' if "number" in token.meta else ""
-    return f'<{tag} class="equation"{ident}>{mathml}{number}</{tag}>'
+    # Franklin's markup: the stylesheet numbers every .katex-display outside a .nonumber
+    # (franklin.css and pysite.css alike), so the numbers \eqref links show are the seen ones.
+    anchor = f'<a id="{escapeHtml(token.meta["id"])}" class="anchor"></a>' if "id" in token.meta else ""
+    equation = f'<span class="katex-display">{mathml}</span>'
+    return anchor + (equation if "number" in token.meta else f'<span class="nonumber">{equation}</span>')
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:

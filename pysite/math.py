@@ -1,26 +1,36 @@
-"""LaTeX math to MathML at build time, so pages need no JavaScript to show math.
+"""LaTeX math to MathML at build time with KaTeX, so pages need no JavaScript, CDN or font to show math.
 
-Owns the TeX clean-up latex2mathml needs (labels, numbering commands, amsmath
-environments it does not know) and the decision whether a display equation is
-numbered. Markdown parsing of `$...$` lives in pysite/markdown.py.
+Owns what KaTeX is given (labels and numbering commands taken out, numbered amsmath
+environments turned into their unnumbered forms, as pysite numbers a display once), what
+is done to its MathML for browsers (mathvariant letters as Unicode math letters, a math
+font that stretches delimiters), how equations are numbered (Franklin's rule) and the
+ids labels get. Markdown parsing of `$...$` lives in pysite/markdown.py.
+
+Why KaTeX, through the `pykatex` wheel (KaTeX and the QuickJS engine compiled into one
+extension module): Franklin sites are written for KaTeX, so KaTeX itself decides what
+renders; it needs no node and no network, and it runs in-process at about half a
+millisecond a formula. pysite writes KaTeX's MathML rather than its HTML, which would
+need KaTeX's stylesheet and fonts at view time (pages/markdown.md says more).
 """
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from latex2mathml.converter import convert
+import pykatex
 
 
 class MathError(ValueError):
-    """LaTeX that cannot be turned into MathML; the message names the problem."""
+    """LaTeX that KaTeX cannot render; the message names the problem."""
 
 
 @dataclass(frozen=True)
 class Numbering:
-    """How a display equation is numbered: `label` from `\\label{...}`, if any."""
+    """How a display equation is numbered: `label` is the id from `\\label{...}`, if any."""
 
     numbered: bool
     label: str | None
@@ -30,54 +40,56 @@ _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
 _NO_NUMBER = re.compile(r"\\(?:nonumber|notag)(?![A-Za-z])")
 # `\begin{name}` / `\begin{name*}`, and a `{n}` after it (alignat's column count).
 _ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z]+)(\*?)\}(\{\d+\})?")
-# Environments that number their equation in LaTeX when not starred.
-_NUMBERED_ENVS = {"equation", "align", "alignat", "flalign", "gather", "multline", "eqnarray"}
-# What latex2mathml is given instead: `align*` lays out `&` columns without
-# numbering rows itself (pysite numbers the whole block once); `array` stacks
-# centred rows, which latex2mathml has no `gather` for; None drops the wrapper.
+# What KaTeX is given instead of environments that would number their rows themselves
+# (pysite numbers the whole display once), or that KaTeX lacks (multline, eqnarray),
+# starred or not; None drops the wrapper.
 _ENV_TARGETS = {
     "equation": None,
-    "align": "align*", "aligned": "align*", "alignat": "align*", "alignedat": "align*",
-    "flalign": "align*", "eqnarray": "align*", "split": "align*",
-    "gather": "array", "gathered": "array", "multline": "array",
+    "align": "aligned", "flalign": "aligned", "alignat": "alignedat",
+    "gather": "gathered", "multline": "gathered",
+    "eqnarray": "array",
 }
-_UNKNOWN_COMMAND = re.compile(r"<mi>(\\[A-Za-z]+)")
-_MTEXT = re.compile(r"(<mtext[^>]*>)(.*?)(</mtext>)", re.DOTALL)
-_RAW_AMP = re.compile(r"&(?!#x[0-9A-Fa-f]+;)")
+# Chromium draws MathML with the generic `math` font family, which many systems map to an
+# ordinary text font: then no delimiter stretches. These have the OpenType MATH table.
+MATH_FONTS = "'Latin Modern Math','STIX Two Math','DejaVu Math TeX Gyre',math"
+_MATH_TAG = re.compile(r'<math xmlns="http://www.w3.org/1998/Math/MathML"')
+_ANNOTATION = re.compile(r'(<annotation encoding="application/x-tex">).*?(</annotation>)', re.DOTALL)
+_VARIANT = re.compile(r'<(mi|mn|mo|mtext)([^>]*?) mathvariant="([a-z-]+)"([^>]*)>([^<]*)</\1>')
+
+
+def label_id(name: str) -> str:
+    """The id a `\\label{name}` gets, as Franklin's refstring makes it: lower case, words
+    joined by `_`, punctuation dropped ("Equation blah!" -> "equation_blah")."""
+    text = re.sub(r"<[a-z/]+>|&#[0-9]+;", "", name)
+    text = re.sub(r"[^\w\-\s]", "", text).strip().lower()
+    return re.sub(r"\s+", "_", text).replace("__", "_") or "-".join(name.split())
 
 
 def numbering(tex: str) -> Numbering:
-    """Whether a display equation gets a number: it has a `\\label` or an
-    unstarred numbered environment, and no `\\nonumber`/`\\notag`."""
+    """Franklin's rule: every display equation is numbered, unless it says `\\nonumber`
+    or `\\notag`, or is a starred environment (`align*`)."""
     label = _LABEL.search(tex)
-    if _NO_NUMBER.search(tex):
-        return Numbering(False, label.group(1).strip() if label else None)
-    numbered_env = any(m.group(1) == "begin" and m.group(2) in _NUMBERED_ENVS and not m.group(3)
-                       for m in _ENV.finditer(tex))
-    return Numbering(bool(label) or numbered_env, label.group(1).strip() if label else None)
+    starred = any(m.group(1) == "begin" and m.group(3) and m.group(2) in _ENV_TARGETS for m in _ENV.finditer(tex))
+    return Numbering(not (starred or _NO_NUMBER.search(tex)), label_id(label.group(1)) if label else None)
 
 
 @lru_cache(maxsize=4096)
 def render_math(tex: str, display: bool) -> str:
-    """MathML for `tex`; `display` gives `<math display="block">`.
+    """KaTeX's MathML for `tex` in a `<span class="katex">`; `display` gives display style.
 
-    Raises MathError for LaTeX latex2mathml rejects, and for what it would
-    silently get wrong: unknown commands and `&` outside an alignment.
-    Cached: the same formulas recur across pages and rebuilds.
+    Raises MathError for LaTeX KaTeX rejects. Cached: the same formulas recur across
+    pages and rebuilds.
     """
-    _check_braces(tex)
     source = _ENV.sub(_rewrite_environment, _NO_NUMBER.sub("", _LABEL.sub("", tex)))
     try:
-        mathml = convert(source, display="block" if display else "inline")
-    except Exception as error:  # latex2mathml raises many kinds, some not its own
-        raise MathError(_describe(error)) from None
-    unknown = _UNKNOWN_COMMAND.search(mathml)
-    if unknown:
-        raise MathError(f"unknown LaTeX command {unknown.group(1)}")
-    if "<mi>&</mi>" in mathml:
-        raise MathError("'&' outside an alignment environment (write \\& for an ampersand)")
-    # latex2mathml copies \text{...} verbatim: escape it, or `\text{a<b}` opens a tag.
-    return _MTEXT.sub(_escape_mtext, mathml)
+        rendered = pykatex.renderToString(source, displayMode=display, output="mathml", strict="ignore")
+    except pykatex.ParseError as error:
+        raise MathError(_describe(str(error))) from None
+    rendered = _MATH_TAG.sub(rf'\g<0> style="font-family:{MATH_FONTS}"', rendered, count=1)
+    # The annotation is the TeX a reader copies: the page's, not what KaTeX was given.
+    source_text = html.escape(tex, quote=False)
+    rendered = _ANNOTATION.sub(lambda m: m.group(1) + source_text + m.group(2), rendered, count=1)
+    return _VARIANT.sub(_apply_variant, rendered)
 
 
 def _rewrite_environment(match: re.Match) -> str:
@@ -85,44 +97,66 @@ def _rewrite_environment(match: re.Match) -> str:
     if name not in _ENV_TARGETS:
         return match.group(0)
     target = _ENV_TARGETS[name]
-    # alignat's `{n}` goes with it; anything else's stays (pmatrix{2} is content).
-    rest = "" if name in ("alignat", "alignedat") else (match.group(4) or "")
+    # alignat's `{n}` goes with it to alignedat; anything else's stays (pmatrix{2} is content).
+    rest = match.group(4) or ""
     if target is None:
         return rest
     if target == "array":
-        return (r"\begin{array}{c}" if kind == "begin" else r"\end{array}") + rest
+        return (r"\begin{array}{rcl}" if kind == "begin" else r"\end{array}") + rest
     return rf"\{kind}{{{target}}}" + rest
 
 
-def _escape_mtext(match: re.Match) -> str:
-    text = _RAW_AMP.sub("&amp;", match.group(2)).replace("<", "&lt;").replace(">", "&gt;")
-    return match.group(1) + text + match.group(3)
+def _describe(message: str) -> str:
+    # "Undefined control sequence: \foo at position 1: \̲f̲o̲o̲" -> the part before the
+    # position, whose underlined copy of the source reads badly in a terminal.
+    message = re.sub(r"^KaTeX parse error: ", "", message)
+    return re.split(r" at position | at end of input", message)[0].strip() or "invalid LaTeX"
 
 
-# latex2mathml's exceptions carry no message, only a class name.
-_MESSAGES = {
-    "NumeratorNotFoundError": "a fraction without a numerator",
-    "DenominatorNotFoundError": "a fraction without a denominator",
-    "ExtraLeftOrMissingRightError": "\\left without a matching \\right (or the reverse)",
-    "MissingSuperScriptOrSubscriptError": "'^' or '_' with nothing after it",
-    "DoubleSubscriptsError": "double subscript: write x_{a_b} or {x_a}_b",
-    "DoubleSuperscriptsError": "double superscript: write x^{a^b} or {x^a}^b",
-    "NoAvailableTokensError": "a command is missing its argument",
-    "MissingEndError": "\\begin{...} without its \\end{...}",
-    "LimitsMustFollowMathOperatorError": "\\limits must follow an operator such as \\sum",
+# --- mathvariant: browsers draw <mi mathvariant="double-struck">R</mi> as a plain R -----
+
+_VARIANT_NAMES = {
+    "bold": "BOLD", "italic": "ITALIC", "bold-italic": "BOLD ITALIC",
+    "double-struck": "DOUBLE-STRUCK", "script": "SCRIPT", "bold-script": "BOLD SCRIPT",
+    "fraktur": "FRAKTUR", "bold-fraktur": "BOLD FRAKTUR", "sans-serif": "SANS-SERIF",
+    "bold-sans-serif": "SANS-SERIF BOLD", "sans-serif-italic": "SANS-SERIF ITALIC",
+    "sans-serif-bold-italic": "SANS-SERIF BOLD ITALIC", "monospace": "MONOSPACE",
+}
+# Text keeps its letters (search and copy read them) and gets the style instead.
+_TEXT_STYLES = {
+    "bold": "font-weight:bold", "italic": "font-style:italic",
+    "bold-italic": "font-weight:bold;font-style:italic", "monospace": "font-family:monospace",
+    "sans-serif": "font-family:sans-serif",
 }
 
 
-def _describe(error: Exception) -> str:
-    name = type(error).__name__
-    return _MESSAGES.get(name) or str(error) or f"invalid LaTeX ({name})"
+def _apply_variant(match: re.Match) -> str:
+    tag, before, variant, after, text = match.groups()
+    if variant == "normal":
+        return match.group(0)
+    if tag == "mtext":
+        style = _TEXT_STYLES.get(variant)
+        return f'<mtext{before}{after} style="{style}">{text}</mtext>' if style else match.group(0)
+    letters = "".join(math_letter(char, variant) for char in html.unescape(text))
+    return f"<{tag}{before}{after}>{html.escape(letters, quote=False)}</{tag}>"
 
 
-def _check_braces(tex: str) -> None:
-    depth = 0
-    for char in re.sub(r"\\.", "", tex):  # drop escapes: \{ is a literal brace, \\ a line break
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            raise MathError("a '}' without its '{'")
-    if depth:
-        raise MathError("a '{' without its '}'")
+@lru_cache(maxsize=2048)
+def math_letter(char: str, variant: str) -> str:
+    """`char` as the Unicode mathematical letter of `variant` ("R", "double-struck" -> "ℝ");
+    `char` itself where Unicode has none."""
+    prefix = _VARIANT_NAMES.get(variant)
+    name = unicodedata.name(char, "")
+    found = re.fullmatch(r"(?:LATIN|GREEK) (CAPITAL|SMALL) LETTER (\w+)|(DIGIT \w+)", name)
+    if prefix is None or found is None:
+        return char
+    letter = found.group(3) or f"{found.group(1)} {found.group(2)}"
+    # Letters Unicode encoded before the mathematical block keep their older names
+    # (ℝ is DOUBLE-STRUCK CAPITAL R, ℭ BLACK-LETTER CAPITAL C, ℎ PLANCK CONSTANT).
+    for candidate in (f"MATHEMATICAL {prefix} {letter}", f"{prefix} {letter}",
+                      f"{prefix.replace('FRAKTUR', 'BLACK-LETTER')} {letter}"):
+        try:
+            return unicodedata.lookup(candidate)
+        except KeyError:
+            pass
+    return "\u210e" if (variant, char) == ("italic", "h") else char

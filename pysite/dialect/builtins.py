@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -24,6 +25,7 @@ from pysite.dialect.literate import literate_markdown
 from pysite.dialect.scan import Source
 from pysite.dialect.templates import toc_html, toc_levels
 from pysite.highlight import highlight
+from pysite.math import label_id
 from pysite.placeholders import fill, mark
 
 if TYPE_CHECKING:
@@ -146,22 +148,27 @@ def underline(ex: Expander, source: Source, offset: int, args: list[str]) -> str
 
 
 def label(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
-    return ex.raw(f'<a id="{html.escape(anchor(args[0]))}"></a>')
+    return ex.raw(f'<a id="{html.escape(label_id(args[0]))}"></a>')
 
 
 def biblabel(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
-    ex.biblabels[anchor(args[0])] = args[1].strip()
-    return ex.raw(f'<a id="{html.escape(anchor(args[0]))}" class="anchor"></a>')
+    ex.biblabels[label_id(args[0])] = args[1].strip()
+    return ex.raw(f'<a id="{html.escape(label_id(args[0]))}" class="anchor"></a>')
+
+
+# Where a display equation opens: `\nonumber` goes right after it, inside the math.
+_DISPLAY_OPEN = re.compile(r"\$\$|\\\[|\\begin\{[A-Za-z]+\*?\}")
+
+
+def nonumber(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
+    """`\\nonumber{$$...$$}`: Franklin's way to leave a display equation unnumbered."""
+    return ex.reexpand(_DISPLAY_OPEN.sub(lambda m: m.group(0) + "\\nonumber ", args[0], count=1), source, offset)
 
 
 def reference(kind: str):
     def command(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
         return mark("ref", kind=kind, ids=args[0], line=source.line_at(offset))
     return command
-
-
-def anchor(name: str) -> str:
-    return "-".join(name.split())
 
 
 def missing(ex: Expander, source: Source, offset: int, message: str) -> str:
@@ -178,7 +185,7 @@ BUILTINS: dict[str, tuple[int, Builtin]] = {
     "input": (2, input_file), "textinput": (1, textinput), "tableinput": (2, tableinput),
     "literate": (1, literate),
     "style": (2, style), "underline": (1, underline),
-    "label": (1, label), "biblabel": (2, biblabel),
+    "label": (1, label), "biblabel": (2, biblabel), "nonumber": (1, nonumber),
     "eqref": (1, reference("eqref")), "cite": (1, reference("cite")), "citet": (1, reference("citet")),
     "citep": (1, reference("citep")), "reflink": (1, reference("reflink")),
 }
@@ -215,7 +222,7 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
 
     def ref(attrs: dict[str, str]) -> str:
         kind = attrs["kind"]
-        names = [anchor(name) for name in attrs["ids"].split(",") if name.strip()]
+        names = [label_id(name) for name in attrs["ids"].split(",") if name.strip()]
         links = []
         for name in names:
             text = env.get("equations", {}).get(name) if kind == "eqref" else scope.biblabels.get(name)
@@ -226,8 +233,7 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
                            f"labelled {name!r} on this page", int(attrs.get("line") or 0) or None)
                 links.append("<b>??</b>")
                 continue
-            target = f"eq:{name}" if kind == "eqref" else name
-            links.append(f'<a href="#{html.escape(target)}">{html.escape(str(text))}</a>')
+            links.append(f'<a href="#{html.escape(name)}">{html.escape(str(text))}</a>')
         inner = ", ".join(links)
         if kind in ("eqref", "citep"):
             inner = f"({inner})"

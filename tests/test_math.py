@@ -1,0 +1,100 @@
+"""Math at build time: KaTeX's MathML, made drawable by browsers, numbered as Franklin numbers it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pysite import markdown
+from pysite.math import MathError, Numbering, label_id, math_letter, numbering, render_math
+
+FORMULAS = [
+    line for line in (Path(__file__).parent / "fixtures" / "math" / "formulas.md").read_text(encoding="utf-8")
+    .splitlines()[2:] if line.strip() and not line.startswith("%")
+]
+
+
+@pytest.mark.parametrize("display", [True, False], ids=["display", "inline"])
+def test_every_fixture_formula_renders_without_fallback(display):
+    page = "\n\n".join(f"$$ {tex} $$" if display else f"Text ${tex}$ text." for tex in FORMULAS)
+    env = {}
+    html = markdown.render(markdown.parse(page, env), env)
+    assert env["warnings"] == []
+    assert "math-error" not in html
+    assert html.count("<math ") == len(FORMULAS)
+    assert 'mathvariant="double-struck"' not in html and 'mathvariant="bold"' not in html
+
+
+def test_output_is_katex_mathml_with_the_page_source_as_annotation():
+    rendered = render_math(r"x \label{a} < y", True)
+    assert rendered.startswith('<span class="katex"><math xmlns="http://www.w3.org/1998/Math/MathML" style="font-family:')
+    assert 'display="block"' in rendered
+    assert '<annotation encoding="application/x-tex">x \\label{a} &lt; y</annotation>' in rendered
+
+
+def test_letters_are_unicode_math_letters():
+    rendered = render_math(r"\mathbb{R} \mathbf{I} \mathcal{L} \mathfrak{C} \mathsf{A} \mathtt{B} \boldsymbol{\mu}", False)
+    assert "<mi>ℝ</mi><mi>𝐈</mi><mi>ℒ</mi><mi>ℭ</mi><mi>𝖠</mi><mi>𝙱</mi><mi>𝝁</mi>" in rendered
+    assert "mathvariant" not in rendered
+
+
+@pytest.mark.parametrize("char,variant,letter", [
+    ("R", "double-struck", "ℝ"), ("Z", "double-struck", "ℤ"), ("A", "double-struck", "𝔸"),
+    ("1", "double-struck", "𝟙"), ("L", "script", "ℒ"), ("e", "script", "ℯ"), ("H", "fraktur", "ℌ"),
+    ("g", "fraktur", "𝔤"), ("I", "bold", "𝐈"), ("α", "bold-italic", "𝜶"), ("h", "italic", "ℎ"),
+    ("+", "bold", "+"), ("R", "no-such-variant", "R"),
+])
+def test_math_letter(char, variant, letter):
+    assert math_letter(char, variant) == letter
+
+
+def test_text_keeps_its_letters_and_gets_a_style():
+    assert '<mtext style="font-weight:bold">if</mtext>' in render_math(r"\textbf{if}\ x", False)
+    assert "<mtext>a&lt;b\u00a0&amp;\u00a0c</mtext>" in render_math(r"\text{a<b \& c}", False)
+
+
+def test_numbered_environments_are_given_to_katex_unnumbered():
+    for tex in (r"\begin{align} a &= b \\ c &= d \end{align}", r"\begin{equation} x \end{equation}",
+                r"\begin{gather} a \\ b \end{gather}", r"\begin{alignat}{2} a &= b & c &= d \end{alignat}",
+                r"\begin{eqnarray} a &=& b \end{eqnarray}", r"\begin{multline*} a \end{multline*}"):
+        rendered = render_math(tex, True)
+        assert "(1)" not in rendered  # KaTeX writes no number of its own: the page numbers displays
+    assert render_math(r"\begin{align} a &= b \\ c &= d \end{align}", True).count("<mtr>") == 2
+
+
+@pytest.mark.parametrize("tex,message", [
+    (r"x^", "Expected group after '^'"),
+    (r"\left( x", "Expected '\\right', got 'EOF'"),
+    (r"a & b", "Expected 'EOF', got '&'"),
+    (r"\nosuch", "Undefined control sequence: \\nosuch"),
+    (r"\frac{a}{b", "Unexpected end of input in a macro argument, expected '}'"),
+    (r"\mathbbm{1}", "Undefined control sequence: \\mathbbm"),
+])
+def test_render_math_raises_math_error_with_katex_message(tex, message):
+    with pytest.raises(MathError) as error:
+        render_math(tex, False)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("tex,numbered,label", [
+    ("x", True, None),
+    (r"x \label{a}", True, "a"),
+    (r"x \label{equation blah}", True, "equation_blah"),
+    (r"\begin{equation} x \end{equation}", True, None),
+    (r"\begin{equation*} x \end{equation*}", False, None),
+    (r"\begin{align*} x \end{align*}", False, None),
+    (r"x \nonumber", False, None),
+    (r"\begin{align} x \notag \end{align}", False, None),
+    (r"\begin{pmatrix} x \end{pmatrix}", True, None),
+])
+def test_numbering_is_franklins(tex, numbered, label):
+    assert numbering(tex) == Numbering(numbered, label)
+
+
+@pytest.mark.parametrize("name,ident", [
+    ("first", "first"), ("equation blah", "equation_blah"), (" Eq. One! ", "eq_one"),
+    ("a  b", "a_b"), ("x-1", "x-1"), ("??", "??"),
+])
+def test_label_id_is_franklins_refstring(name, ident):
+    assert label_id(name) == ident
