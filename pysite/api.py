@@ -23,8 +23,8 @@ from pysite.bridge import CellResult
 from pysite.cells import Cell, not_evaluated
 from pysite.config import SiteConfig
 from pysite.discover import SourceFile, page_output
-from pysite.errors import Diagnostic, JuliaError
-from pysite.evaluate import Evaluator
+from pysite.errors import Diagnostic
+from pysite.evaluate import Evaluator, evaluate_variables
 from pysite.options import EvaluationOptions
 from pysite.page import Page, ReadContext, read_page
 
@@ -79,7 +79,7 @@ class Julia:
                     return function(*args)
             return call
 
-        return ReadContext(config, locked(evaluator.results_for), locked(evaluator.evaluate_value),
+        return ReadContext(config, locked(evaluator.results_for), locked(evaluator.evaluate_variables),
                            locked(evaluator.site_bridge))
 
     def close(self) -> None:
@@ -126,11 +126,10 @@ def render_markdown(text: str, *, julia: Julia | None = None, path: str = "page.
 
 def without_julia(config: SiteConfig) -> ReadContext:
     """Cells shown with their code only; a Julia-expression variable is an error at its line."""
-    def no_value(expression, page):
-        raise JuliaError(f"this value is a Julia expression, and no Julia was given: {expression.code}",
-                         page.source.path, expression.line, hint="pass julia=Julia() to render_markdown")
+    def no_julia(variables, path):
+        return evaluate_variables(variables, path, None, "pass julia=Julia() to render_markdown")
 
-    return ReadContext(config, lambda page, cells: not_evaluated(cells), no_value, lambda: None)
+    return ReadContext(config, lambda page, cells: not_evaluated(cells), no_julia, lambda: None)
 
 
 def virtual_page(root: Path, path: str) -> Page:

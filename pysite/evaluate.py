@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pysite import bridge as julia
 from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
@@ -74,28 +74,13 @@ class Evaluator:
         return self.open() if self.install is not None else None
 
     def evaluate_variables(self, variables: dict[str, Any], path: Path) -> list[Diagnostic]:
-        """Replace each variable that is a Julia expression by its value, evaluated by Julia in
-        the build's environment. One that cannot be evaluated (no Julia, or Julia threw) becomes
-        `nothing` and an error naming it, so no expression reaches a page."""
-        problems = []
-        for name, value in variables.items():
-            if not isinstance(value, JuliaExpr):
-                continue
-            if not self.in_main_process:
-                raise NeedsJulia
-            variables[name] = None
-            if self.install is None:
-                problems.append(Diagnostic(f"`{name} = {one_line(value.code)}` is a Julia expression and no Julia "
-                                           "was found to evaluate it", path, value.line, hint=julia.INSTALL_HINT))
-                continue
-            try:
-                variables[name] = self.open().eval_value(value.code, str(path), value.line)
-            except JuliaError as error:
-                message = error.message.strip().splitlines()[0] if error.message.strip() else "error"
-                problems.append(Diagnostic(f"`{name} = {one_line(value.code)}` failed in Julia: {message}",
-                                           path, value.line,
-                                           hint="the value of a variable is Julia code, run when the site is built"))
-        return problems
+        """`evaluate_variables` through this evaluator's Julia."""
+        if not any(isinstance(value, JuliaExpr) for value in variables.values()):
+            return []
+        if not self.in_main_process:
+            raise NeedsJulia
+        evaluate = (lambda code, line: self.open().eval_value(code, str(path), line)) if self.install else None
+        return evaluate_variables(variables, path, evaluate, julia.INSTALL_HINT)
 
     def report_missing_julia(self, page: Page) -> None:
         page.unevaluated = True
@@ -113,6 +98,30 @@ def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia
         message = lines[0] if lines else result.status
         page.diagnostics.append(Diagnostic(f"cell `{cell.name}` {describe(result.status)}: {message}",
                                            page.source.path, cell.line, "warning"))
+
+
+def evaluate_variables(variables: dict[str, Any], path: Path, evaluate: Callable[[str, int], Any] | None,
+                       no_julia_hint: str) -> list[Diagnostic]:
+    """Replace each variable that is a Julia expression by its value, `evaluate(code, line)` (Julia
+    in the build's environment). One that cannot be evaluated (no Julia, or Julia threw) becomes
+    `nothing` and an error naming it, so no expression reaches a page."""
+    problems = []
+    for name, value in variables.items():
+        if not isinstance(value, JuliaExpr):
+            continue
+        variables[name] = None
+        shown = f"`{name} = {one_line(value.code)}`"
+        if evaluate is None:
+            problems.append(Diagnostic(f"{shown} is a Julia expression and no Julia was found to evaluate it",
+                                       path, value.line, hint=no_julia_hint))
+            continue
+        try:
+            variables[name] = evaluate(value.code, value.line)
+        except JuliaError as error:
+            message = error.message.strip().splitlines()[0] if error.message.strip() else "error"
+            problems.append(Diagnostic(f"{shown} failed in Julia: {message}", path, value.line,
+                                       hint="the value of a variable is Julia code, run when the site is built"))
+    return problems
 
 
 def one_line(code: str, width: int = 60) -> str:
