@@ -1,4 +1,5 @@
-"""Site configuration: the variables of `config.md`, folder defaults, ignore list, prepath."""
+"""Site configuration: the variables of `config.md`, folder defaults, ignore list, prepath,
+and the site's Markdown flavour (whether it reads Markdown as Franklin does)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from pysite.variables import read_variables
 ALIASES = {"website_title": "title", "website_description": "description", "website_url": "url"}
 # Site variables that describe the site itself rather than give its pages a default.
 SITE_ONLY = {"title", "description", "url", "prepath", "ignore", "defaults", "nav", *ALIASES}
+# How a page reads Markdown: as Franklin does (its dialect, no indented code, its headings),
+# or as CommonMark/GFM does (Jekyll, Hexo, Hugo, a plain folder of pages).
+FRANKLIN, COMMONMARK = "franklin", "commonmark"
+FLAVOURS = (FRANKLIN, COMMONMARK)
 # Always left out of the site: the build's own folders and the project's files.
 DEFAULT_IGNORE = ["node_modules/", "__pycache__/"]
 
@@ -27,6 +32,7 @@ class SiteConfig:
     ignore: list[str] = field(default_factory=list)
     defaults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate
+    flavour: str = COMMONMARK           # the site's Markdown flavour (a page may choose its own)
 
     @property
     def path(self) -> Path:
@@ -48,6 +54,14 @@ class SiteConfig:
         if prepath is not None:
             self.variables["prepath"] = prepath
 
+    def flavour_of(self, variables: dict[str, Any], path: Path | None = None, line: int | None = None) -> str:
+        """The Markdown flavour of a page with these variables: its `flavour`, else the site's.
+        The one answer to "does this page read Markdown as Franklin does?"."""
+        chosen = variables.get("flavour")
+        if chosen is None:
+            return self.flavour
+        return check_flavour(chosen, path, line)
+
     def defaults_for(self, rel: str) -> dict[str, Any]:
         """What a page starts from: the site's variables, then its folders' defaults, most specific last."""
         merged = {name: value for name, value in self.variables.items() if name not in SITE_ONLY}
@@ -57,11 +71,26 @@ class SiteConfig:
         return merged
 
 
+def detect_flavour(root: Path) -> str:
+    """Franklin's conventions mark a Franklin site: a `config.md` (the one file Franklin
+    requires), or Franklin's layout files `_layout/head.html` or `_layout/skeleton.html`.
+    Anything else (Jekyll, Hexo, Hugo, a plain folder) reads Markdown as CommonMark."""
+    markers = (root / "config.md", root / "_layout" / "head.html", root / "_layout" / "skeleton.html")
+    return FRANKLIN if any(marker.is_file() for marker in markers) else COMMONMARK
+
+
+def check_flavour(value: Any, path: Path | None, line: int | None) -> str:
+    if value not in FLAVOURS:
+        raise ConfigError(f"`flavour` must be {' or '.join(map(repr, FLAVOURS))}, not {value!r}", path, line,
+                          hint="franklin reads Markdown as Franklin.jl does, commonmark as the CommonMark spec")
+    return value
+
+
 def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diagnostic]] | None = None
                 ) -> SiteConfig:
     """config.md's variables; `evaluate` (pysite.evaluate.Evaluator.evaluate_variables) turns
     those that are Julia expressions into values before anything reads them."""
-    config = SiteConfig(root=root)
+    config = SiteConfig(root=root, flavour=detect_flavour(root))
     path = config.path
     if not path.exists():
         config.ignore = list(DEFAULT_IGNORE)
@@ -70,8 +99,10 @@ def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diag
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid UTF-8 ({error.reason})", path) from None
-    source = read_variables(text, path)
+    source = read_variables(text, path, franklin=True)  # config.md is Franklin's file
     variables = dict(source.variables)
+    if "flavour" in variables:
+        config.flavour = check_flavour(variables.pop("flavour"), path, source.lines.get("flavour"))
     if evaluate is not None:
         config.diagnostics = evaluate(variables, path)
     for franklin, name in ALIASES.items():

@@ -6,8 +6,13 @@ from markdown-it's (math as MathML, code through Pygments, Julia cells handed to
 `env["render_cell"]`, HTML comments dropped), and what the rest of pysite reads
 off the tokens: headings and plain text.
 
+Two flavours (pysite.config.FLAVOURS, chosen by SiteConfig.flavour_of): `franklin` reads
+Markdown as Franklin.jl does (no indented code blocks, `\\[...\\]` display math, Franklin's
+heading ids and anchors); `commonmark` as the CommonMark spec and GFM do. `parse` and
+`render` are the only entry points, so one flavour's parser can be swapped on its own.
+
 `env` is one parse's state. Read: `path`, `render_cell`.
-Written: `warnings` (Diagnostic list), `equations` (label -> number),
+Written: `flavour`, `warnings` (Diagnostic list), `equations` (label -> number),
 `equation_count`, and markdown-it's own keys (`references`, `footnotes`).
 """
 
@@ -31,6 +36,7 @@ from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from mdit_py_plugins.utils import is_code_block
 
+from pysite.config import FLAVOURS, FRANKLIN
 from pysite.errors import Diagnostic
 from pysite.highlight import highlight
 from pysite.math import MathError, numbering, render_math
@@ -46,17 +52,19 @@ class Heading:
     line: int  # 1-based source line
 
 
-def parse(body: str, env: dict) -> list[Token]:
-    """Tokens for `body`; fills env["warnings"] and env["equations"]."""
+def parse(body: str, env: dict, flavour: str) -> list[Token]:
+    """Tokens for `body` read in `flavour`; fills env["warnings"] and env["equations"]."""
     env.setdefault("warnings", [])
     env.setdefault("equations", {})
-    return _MD.parse(body, env)
+    env["flavour"] = flavour
+    return _PARSERS[flavour].parse(body, env)
 
 
 def render(tokens: list[Token], env: dict) -> str:
-    """HTML for tokens from `parse` (same env: math errors add warnings)."""
+    """HTML for tokens from `parse` (same env: it names the flavour; math errors add warnings)."""
     env.setdefault("warnings", [])
-    return _MD.renderer.render(tokens, _MD.options, env)
+    md = _PARSERS[env["flavour"]]
+    return md.renderer.render(tokens, md.options, env)
 
 
 def headings(tokens: Sequence[Token]) -> list[Heading]:
@@ -230,10 +238,12 @@ def _render_math_block(self, tokens, idx, options, env) -> str:
     return _math_html(tokens[idx], env, True, "div") + "\n"
 
 
-def math_plugin(md: MarkdownIt) -> None:
-    """`\\[...\\]`, equation numbers and MathML on top of dollarmath's `$` parsing."""
-    md.block.ruler.before("fence", "math_bracket_block", math_bracket_block)
-    md.inline.ruler.before("escape", "math_bracket_inline", math_bracket_inline)
+def math_plugin(md: MarkdownIt, brackets: bool) -> None:
+    """Equation numbers and MathML on top of dollarmath's `$` parsing; `\\[...\\]` too with `brackets`
+    (CommonMark reads `\\[` as an escaped bracket)."""
+    if brackets:
+        md.block.ruler.before("fence", "math_bracket_block", math_bracket_block)
+        md.inline.ruler.before("escape", "math_bracket_inline", math_bracket_inline)
     md.core.ruler.push("number_equations", number_equations)
     md.add_render_rule("math_inline", _render_math_inline)
     md.add_render_rule("math_inline_double", _render_math_inline_double)
@@ -279,16 +289,18 @@ def _render_html_inline(self, tokens, idx, options, env) -> str:
     return "" if html.startswith("<!--") else html
 
 
-def build_parser() -> MarkdownIt:
-    """pysite's markdown-it: built once per process, reused for every page."""
+def build_parser(flavour: str) -> MarkdownIt:
+    """pysite's markdown-it for one flavour: built once per process, reused for every page."""
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    if flavour == FRANKLIN:
+        md.disable("code")  # Franklin has no indented code blocks: indentation is only layout
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
     # Bare URLs as GitHub links them (`https://...`, `www....`, emails): ~10% of
     # parse time, where linkify-it costs ~30% and links `README.md` (a TLD).
     md.use(gfm_autolink_plugin)
     # allow_digits=False keeps prices as text: "$5 and $10".
     md.use(dollarmath_plugin, allow_labels=False, allow_digits=False, double_inline=True)
-    md.use(math_plugin)
+    md.use(math_plugin, brackets=flavour == FRANKLIN)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_slugify)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
@@ -298,4 +310,4 @@ def build_parser() -> MarkdownIt:
     return md
 
 
-_MD = build_parser()
+_PARSERS = {flavour: build_parser(flavour) for flavour in FLAVOURS}

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from pysite import markdown
 from pysite.blog.posts import is_draft
 from pysite.cells import Cell, find_cells, render_cell, render_output
-from pysite.config import SiteConfig, as_list
+from pysite.config import COMMONMARK, FRANKLIN, SiteConfig, as_list
 from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, handlers as dialect_handlers, page_scope
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
@@ -44,6 +44,7 @@ class Page:
     digest: str = ""                                  # content hash of the source file
     variables: dict[str, Any] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    flavour: str = COMMONMARK                         # how its Markdown reads: SiteConfig.flavour_of
     headings: list[markdown.Heading] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
     content: str = ""                                 # the rendered body, before the layout
@@ -147,10 +148,14 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
     page = Page(source, digest, stat=stat)
     try:
         text = decode(data, source.path)
-        page_vars = read_variables(text, source.path)
+        defaults = ctx.config.defaults_for(source.rel)
+        page_vars = read_variables(text, source.path, ctx.config.flavour == FRANKLIN)
+        page.flavour = ctx.config.flavour_of({**defaults, **page_vars.variables}, source.path,
+                                             page_vars.lines.get("flavour"))
+        if page.flavour == FRANKLIN and ctx.config.flavour != FRANKLIN:  # its `@def` lines count too
+            page_vars = read_variables(text, source.path, True)
         page.lines = page_vars.lines
-        page.variables = {**ctx.config.defaults_for(source.rel), **franklin_page_variables(source, ctx.config),
-                          **page_vars.variables}
+        page.variables = {**defaults, **franklin_page_variables(source, ctx.config), **page_vars.variables}
         page.diagnostics.extend(ctx.evaluate_variables(page.variables, source.path))
         if source.path.suffix == ".html":
             franklin = franklin_layout.applies(ctx.config.root, page.variables)
@@ -181,9 +186,11 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
-    body = MORE.sub(MORE_MARK, expand(body, path, scope))
+    if page.flavour == FRANKLIN:
+        body = expand(body, path, scope)
+    body = MORE.sub(MORE_MARK, body)
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
-    tokens = markdown.parse(body, env)
+    tokens = markdown.parse(body, env, page.flavour)
     page.variables.update(franklin_vars.content_flags(page.variables, ctx.config.variables, *content_kinds(tokens)))
     page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())
@@ -192,7 +199,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name))
 
     def render_markdown(text: str) -> str:
-        return markdown.render(markdown.parse(text, {"path": path, "warnings": []}), {})
+        text_env = {"path": path, "warnings": []}
+        return markdown.render(markdown.parse(text, text_env, page.flavour), text_env)
 
     def output(attrs: dict[str, str]) -> str:
         name = attrs["name"]

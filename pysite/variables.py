@@ -17,6 +17,8 @@ Where variables come from, in file order (a later definition wins):
 - `@def name = value` lines outside fenced code and HTML comments. A value runs on
   while brackets or strings are open, and over following lines indented more
   than the `@def`.
+On a page that does not read Markdown as Franklin does, only the front matter is read
+(a `+++` one is TOML), and only when it is closed.
 
 Julia values are read by `parse_julia_value`: literals become Python values
 (tuples and vectors -> list, `a => b` -> tuple, Symbols -> str, `nothing` and
@@ -51,26 +53,30 @@ class PageSource:
     front_matter: str | None  # "yaml" | "toml" | "franklin" | None
 
 
-def read_variables(text: str, path: Path) -> PageSource:
-    """Read a page's variables; raise ParseError with the file's line for broken input."""
+def read_variables(text: str, path: Path, franklin: bool) -> PageSource:
+    """Read a page's variables; raise ParseError with the file's line for broken input.
+
+    `franklin`: the page reads Markdown as Franklin does (pysite.config.SiteConfig.flavour_of);
+    otherwise only front matter is read, and `@def` lines and `+++` blocks further down are text,
+    as is an unclosed `---` or `+++` first line (CommonMark's thematic break and paragraph)."""
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     page = PageSource({}, {}, text, None)
     # Offsets of line starts, taken before any line is blanked; only Franklin code needs them.
-    franklin = "@def" in text or "+++" in text
-    offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)] if franklin else []
+    offsets = [0, *itertools.accumulate(len(line) + 1 for line in lines)] if franklin and (
+        "@def" in text or "+++" in text) else []
     start = 0  # first line index after the front matter
     opener = lines[0].rstrip()
-    if opener in ("---", "+++"):
-        close = _closing_line(lines, opener, path)
+    close = _closing_line(lines, opener, path, required=franklin) if opener in ("---", "+++") else None
+    if close is not None:
         start = close + 1
         if opener == "---":
             _read_yaml(lines, close, path, page)
         else:
-            _read_top_plus_block(text, lines, offsets, close, path, page)
+            _read_top_plus_block(text, lines, offsets, close, path, page, franklin)
         for i in range(close + 1):
             lines[i] = _blank(lines[i])
-    if franklin:
+    if offsets:
         _read_franklin(text, lines, offsets, start, path, page)
     if start or page.front_matter:
         page.body = "\n".join(lines)
@@ -79,11 +85,13 @@ def read_variables(text: str, path: Path) -> PageSource:
 
 # --- front matter -------------------------------------------------------------
 
-def _closing_line(lines: list[str], opener: str, path: Path) -> int:
+def _closing_line(lines: list[str], opener: str, path: Path, required: bool) -> int | None:
     closers = ("---", "...") if opener == "---" else ("+++",)
     for i in range(1, len(lines)):
         if lines[i].rstrip() in closers:
             return i
+    if not required:
+        return None
     raise ParseError(f"front matter opened with `{opener}` is never closed", path, 1,
                      hint=f"Did you forget the closing `{opener}`?")
 
@@ -155,7 +163,7 @@ _TOML_KEY = re.compile(r"""\s*\[*\s*("[^"]*"|'[^']*'|[\w-]+)""")
 
 
 def _read_top_plus_block(text: str, lines: list[str], offsets: list[int], close: int, path: Path,
-                         page: PageSource) -> None:
+                         page: PageSource, franklin: bool) -> None:
     src = "\n".join(lines[1:close])
     try:
         data = tomllib.loads(src)
@@ -163,6 +171,8 @@ def _read_top_plus_block(text: str, lines: list[str], offsets: list[int], close:
         where = _TOML_WHERE.search(str(error))
         base = str(error)[:where.start()] if where else str(error)
         line = int(where.group(1)) + 1 if where and where.group(1) else close
+        if not franklin:
+            raise ParseError(f"invalid TOML front matter: {base}", path, line) from None
         try:
             _read_franklin_block(text, lines, offsets, 1, close, path, page)
         except ParseError as franklin_error:

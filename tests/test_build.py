@@ -129,7 +129,7 @@ def test_a_site_layout_can_extend_the_theme_layout_of_the_same_name(make_site):
 
 
 def test_a_changed_included_file_rebuilds_the_page(make_site):
-    site = make_site({"index.md": "# Home\n\n\\input{plaintext}{/assets/snippet.txt}\n",
+    site = make_site({"config.md": "", "index.md": "# Home\n\n\\input{plaintext}{/assets/snippet.txt}\n",
                       "_assets/snippet.txt": "first version\n"})
     build(site)
     assert "first version" in (site / "__site/index.html").read_text()

@@ -120,6 +120,7 @@ def test_a_rebuild_with_nothing_changed_repeats_the_problems(tmp_path):
 def test_paths_never_reach_outside_the_site(tmp_path):
     (tmp_path / "secret.txt").write_text("TOP SECRET\n")
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "index.md": "# Home\n\n{{insert ../secret.txt}}\n\n\\textinput{/../secret.txt}\n\n"
                     "\\input{plaintext}{../../../secret.txt}\n",
     })

@@ -57,7 +57,7 @@ FAILING = [
 
 @pytest.mark.parametrize("files,message", FAILING, ids=[m for _, m in FAILING])
 def test_broken_sites_fail_with_the_line(tmp_path, files, message):
-    site = write_tree(tmp_path / "site", files)
+    site = write_tree(tmp_path / "site", {"config.md": "", **files})  # a config.md: a Franklin site
     result = run_pysite("build", site)
     assert result.returncode != 0
     assert f"{site}/{message}" in result.stderr or message in result.stderr, result.stderr

@@ -10,22 +10,24 @@ from markdown_it.utils import read_fixture_file
 from pysite import markdown
 from pysite.highlight import highlight, lexer_for, stylesheet
 
-FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
+FIXTURES = Path(__file__).parent / "fixtures" / "markdown"      # ordinary sites: CommonMark and GFM
+FRANKLIN_FIXTURES = Path(__file__).parent / "fixtures" / "franklin"  # Markdown as Franklin reads it
 CASES = [
-    pytest.param(src, expected, id=f"{path.stem}-{line}-{title}")
-    for path in sorted(FIXTURES.glob("*.md"))
+    pytest.param(src, expected, flavour, id=f"{folder.name}/{path.stem}-{line}-{title}")
+    for folder, flavour in ((FIXTURES, "commonmark"), (FRANKLIN_FIXTURES, "franklin"))
+    for path in sorted(folder.glob("*.md"))
     for line, title, src, expected in read_fixture_file(path)
 ]
 
 
-def to_html(src: str, env: dict | None = None) -> str:
+def to_html(src: str, env: dict | None = None, flavour: str = "commonmark") -> str:
     env = {} if env is None else env
-    return markdown.render(markdown.parse(src, env), env)
+    return markdown.render(markdown.parse(src, env, flavour), env)
 
 
-@pytest.mark.parametrize("src,expected", CASES)
-def test_fixture(src, expected):
-    assert to_html(src) == expected
+@pytest.mark.parametrize("src,expected,flavour", CASES)
+def test_fixture(src, expected, flavour):
+    assert to_html(src, flavour=flavour) == expected
 
 
 def test_every_construct_has_a_fixture_file():
@@ -37,7 +39,7 @@ def test_every_construct_has_a_fixture_file():
 # --- headings and plain text ---------------------------------------------------
 
 def test_headings_have_ids_text_and_lines():
-    tokens = markdown.parse("# Intro\n\ntext\n\n## Setup `pkg`\n\n## Setup `pkg`\n", {})
+    tokens = markdown.parse("# Intro\n\ntext\n\n## Setup `pkg`\n\n## Setup `pkg`\n", {}, "commonmark")
     assert markdown.headings(tokens) == [
         markdown.Heading(1, "intro", "Intro", 1),
         markdown.Heading(2, "setup-pkg", "Setup pkg", 5),
@@ -46,14 +48,14 @@ def test_headings_have_ids_text_and_lines():
 
 
 def test_heading_text_keeps_math_source_and_drops_the_permalink():
-    (heading,) = markdown.headings(markdown.parse("## The $\\alpha$ term\n", {}))
+    (heading,) = markdown.headings(markdown.parse("## The $\\alpha$ term\n", {}, "franklin"))
     assert heading.text == "The \\alpha term"
     assert "#" not in heading.text
 
 
 def test_plain_text_keeps_prose_and_code_drops_html_and_math():
     src = "# Title\n\nSome *bold* [link](x) and $x^2$.\n\n<div>raw</div>\n\n```julia\nf(x)\n```\n"
-    assert markdown.plain_text(markdown.parse(src, {})) == "Title\n\nSome bold link and .\n\nf(x)"
+    assert markdown.plain_text(markdown.parse(src, {}, "franklin")) == "Title\n\nSome bold link and .\n\nf(x)"
 
 
 # --- warnings ----------------------------------------------------------------

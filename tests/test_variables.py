@@ -17,14 +17,14 @@ PAGE = Path("pages/post.md")
 
 
 def read(text: str) -> PageSource:
-    page = read_variables(text, PAGE)
+    page = read_variables(text, PAGE, True)
     assert len(page.body.split("\n")) == len(text.removeprefix("\ufeff").split("\n"))
     return page
 
 
 def error_of(text: str) -> ParseError:
     with pytest.raises(ParseError) as caught:
-        read_variables(text, PAGE)
+        read_variables(text, PAGE, True)
     assert caught.value.path == PAGE
     return caught.value
 
