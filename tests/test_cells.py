@@ -85,7 +85,7 @@ def starts(log) -> int:
 
 def test_cells_in_a_page(tmp_path, logged_julia):
     env, log = logged_julia
-    site = write_tree(tmp_path / "site", {"pages/cells.md": PAGE})
+    site = write_tree(tmp_path / "site", {"config.md": "", "pages/cells.md": PAGE})
     result = run_pysite("build", site, env=env, cwd=site)
     assert result.returncode == 0, result.stderr
     assert re.search(r"pages/cells.md:\d+: cell `broken` threw an error: this cell fails \(warning\)", result.stderr)
@@ -162,13 +162,15 @@ def test_timeout_from_page_variable_and_flag(tmp_path, logged_julia):
 def test_julia_expression_in_a_variable(tmp_path, logged_julia):
     env, _ = logged_julia
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "_layout/default.html": "{{ page.numbers }}|{{ page.total }}",
         "index.md": "@def numbers = collect(1:3)\n@def total = sum([1, 2, 3]) * 2\n",
     })
     result = run_pysite("build", site, env=env)
     assert result.returncode == 0, result.stderr
     assert (site / "__site/index.html").read_text() == "[1, 2, 3]|12"
-    broken = write_tree(tmp_path / "broken", {"index.md": "# Home\n\n@def total = undefined_thing + 1\n"})
+    broken = write_tree(tmp_path / "broken", {"config.md": "",
+                                              "index.md": "# Home\n\n@def total = undefined_thing + 1\n"})
     result = run_pysite("build", broken, env=env, cwd=broken)
     assert result.returncode == 1
     assert "index.md:3:" in result.stderr and "undefined_thing" in result.stderr
