@@ -21,7 +21,7 @@ from typing import Sequence
 
 from pysite.bridge import CellResult
 from pysite.cells import Cell, not_evaluated
-from pysite.config import SiteConfig
+from pysite.config import FRANKLIN, SiteConfig
 from pysite.discover import SourceFile, page_output
 from pysite.errors import Diagnostic
 from pysite.evaluate import Evaluator, evaluate_variables
@@ -117,7 +117,7 @@ def render_markdown(text: str, *, julia: Julia | None = None, path: str = "page.
     Without `julia`, cells are shown with their code and not evaluated. Relative paths in
     the text (`\\input`, `\\fig`) are read from `root` (`julia.root`, else the working folder)."""
     folder = Path(root).resolve() if root is not None else (julia.root if julia else Path.cwd().resolve())
-    config = SiteConfig(root=folder)
+    config = SiteConfig(root=folder, flavour=FRANKLIN)
     context = julia.context(config) if julia is not None else without_julia(config)
     data = text.encode("utf-8")
     page = read_page(virtual_page(folder, path).source, context, data, hashlib.sha256(data).hexdigest())

@@ -19,6 +19,7 @@ from mkdocs.plugins import BasePlugin
 from pysite import markdown
 from pysite.api import Julia
 from pysite.cells import find_cells, render_cell, render_output
+from pysite.config import COMMONMARK
 from pysite.highlight import stylesheet
 
 log = logging.getLogger("mkdocs.plugins.pysite")
@@ -67,7 +68,7 @@ class PysitePlugin(BasePlugin[PluginConfig]):
 
 def evaluate_cells(text: str, path: str, julia: Julia) -> str:
     """The page's Markdown with each cell fence and `\\output{name}` replaced by HTML blocks."""
-    tokens = markdown.parse(text, {"path": Path(path), "warnings": []})
+    tokens = markdown.parse(text, {"path": Path(path), "warnings": []}, COMMONMARK)  # MkDocs pages
     fences = [token for token in tokens if token.type == "fence"]
     cells = find_cells(fences)
     if not cells:

@@ -133,7 +133,7 @@ def defined_variables(config: SiteConfig, sources: list[SourceFile]) -> dict[str
     for source in sources:
         try:
             text = decode(source.path.read_bytes(), source.path)
-            variables = read_variables(text, source.path).variables
+            variables = read_variables(text, source.path, config.flavour == FRANKLIN).variables
         except (OSError, PysiteError):
             continue
         found[source.rel.rsplit(".", 1)[0]] = {**config.defaults_for(source.rel), **variables}

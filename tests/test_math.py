@@ -19,7 +19,7 @@ FORMULAS = [
 def test_every_fixture_formula_renders_without_fallback(display):
     page = "\n\n".join(f"$$ {tex} $$" if display else f"Text ${tex}$ text." for tex in FORMULAS)
     env = {}
-    html = markdown.render(markdown.parse(page, env), env)
+    html = markdown.render(markdown.parse(page, env, "franklin"), env)
     assert env["warnings"] == []
     assert "math-error" not in html
     assert html.count("<math ") == len(FORMULAS)

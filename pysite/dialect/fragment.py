@@ -4,6 +4,7 @@ utils.jl's `fd2html`. Franklin's dialect, then Markdown, then placeholders, in t
 from __future__ import annotations
 
 from pysite import markdown
+from pysite.config import FRANKLIN
 from pysite.dialect.builtins import handlers
 from pysite.dialect.commands import Definitions
 from pysite.dialect.context import PageScope
@@ -22,7 +23,7 @@ def render_fragment(text: str, scope: PageScope, line: int | None = None) -> str
     env = {"path": path, "warnings": scope.warnings}
 
     def render_markdown(more: str) -> str:
-        return markdown.render(markdown.parse(more, env), env)
+        return markdown.render(markdown.parse(more, env, FRANKLIN), env)
 
     # Cell outputs and `<!--more-->` are the page's to answer: left for its own pass.
     later = {"output": lambda attrs: None, "more": lambda attrs: None}
