@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # methods that use them: a rebuild where nothing changed must not pay for loading them.
 
 PARALLEL_MIN_PAGES = 64
-SITE_INPUTS = ("config.md", "utils.jl", "utils.py", "Manifest.toml", "Project.toml")
+SITE_INPUTS = ("config.md", "utils.jl", "utils.py", "Manifest.toml", "Project.toml", "_config.yml")
 
 
 @dataclass
@@ -113,12 +113,14 @@ class Builder:
             config = read_config(self.site, self.evaluator.evaluate_variables)
             report.diagnostics.extend(config.diagnostics)
             config.deploy_at(self.options.base_url, self.options.prepath)
-            sources = discover(self.site, self.out, config.ignore)
+            sources = discover(self.site, self.out, config.ignore, config.generator)
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
+        if config.generator is not None:
+            report.diagnostics.extend(config.generator.notices)
         report.diagnostics.extend(Diagnostic("a link to a file outside the site: not published", s.path,
                                              severity="warning") for s in sources if s.kind == "outside")
         read = self.read_pages(config, pages)
@@ -261,7 +263,8 @@ class Builder:
 
     def layout_key(self) -> str:
         digest = hashlib.sha256()
-        for folder in (self.site / "_layout", Path(pysite.__file__).parent / "theme"):
+        for folder in (self.site / "_layout", Path(pysite.__file__).parent / "theme", self.site / "_layouts",
+                       self.site / "_includes"):
             for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
                 if path.is_file():
                     digest.update(str(path).encode() + b"\0" + path.read_bytes())

@@ -9,6 +9,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from pysite.errors import ConfigError, Diagnostic, ParseError
+from pysite.jekyll.site import GeneratorSite, read_site
 from pysite.variables import read_variables
 
 # Franklin's names for site variables, and the names pysite's templates use.
@@ -33,6 +34,7 @@ class SiteConfig:
     defaults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate
     flavour: str = COMMONMARK           # the site's Markdown flavour (a page may choose its own)
+    generator: GeneratorSite | None = None  # a Jekyll or Hexo site: its _config.yml, data, documents
 
     @property
     def path(self) -> Path:
@@ -90,7 +92,11 @@ def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diag
                 ) -> SiteConfig:
     """config.md's variables; `evaluate` (pysite.evaluate.Evaluator.evaluate_variables) turns
     those that are Julia expressions into values before anything reads them."""
-    config = SiteConfig(root=root, flavour=detect_flavour(root))
+    config = SiteConfig(root=root, flavour=detect_flavour(root), generator=read_site(root))
+    if config.generator is not None:
+        config.variables = config.generator.site_variables()
+        config.ignore = list(DEFAULT_IGNORE)
+        return config
     path = config.path
     if not path.exists():
         config.ignore = list(DEFAULT_IGNORE)

@@ -64,8 +64,13 @@ def is_ignored(rel: str, patterns: list[str]) -> bool:
     return False
 
 
-def discover(site: Path, out_dir: Path, ignore: list[str] = ()) -> list[SourceFile]:
-    """Every page and copied file of the site, sorted by relative path."""
+def discover(site: Path, out_dir: Path, ignore: list[str] = (), generator=None) -> list[SourceFile]:
+    """Every page and copied file of the site, sorted by relative path; a Jekyll or Hexo
+    site (`generator`) by its own rules."""
+    if generator is not None:
+        from pysite.jekyll.discover import discover as discover_generated
+
+        return discover_generated(generator, out_dir)
     site = site.resolve()
     out_dir = out_dir.resolve()
     found: list[SourceFile] = []

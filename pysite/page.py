@@ -24,6 +24,7 @@ from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, 
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
+from pysite.jekyll.render import read_liquid
 from pysite.placeholders import fill
 from pysite.variables import read_variables
 
@@ -155,9 +156,16 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
         if page.flavour == FRANKLIN and ctx.config.flavour != FRANKLIN:  # its `@def` lines count too
             page_vars = read_variables(text, source.path, True)
         page.lines = page_vars.lines
-        page.variables = {**defaults, **franklin_page_variables(source, ctx.config), **page_vars.variables}
+        generator = ctx.config.generator   # a Jekyll or Hexo site
+        if generator is not None:
+            page.variables = generator.page_variables(source.rel, page_vars.variables)
+        else:
+            page.variables = {**defaults, **franklin_page_variables(source, ctx.config), **page_vars.variables}
         page.diagnostics.extend(ctx.evaluate_variables(page.variables, source.path))
-        if source.path.suffix == ".html":
+        if generator is not None and (source.path.suffix == ".html" or not source.out.endswith(".html")):
+            page.content = read_liquid(generator, ctx.config, source.rel, source.path, page.variables,
+                                       page_vars.body, page.diagnostics)
+        elif source.path.suffix == ".html":
             franklin = franklin_layout.applies(ctx.config.root, page.variables)
             page.content = render_html(page, page_vars.body, ctx) if franklin else page_vars.body
         else:
@@ -185,6 +193,10 @@ def render_html(page: Page, body: str, ctx: ReadContext) -> str:
 def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
+    if ctx.config.generator is not None:  # Jekyll's and Hexo's Liquid comes before the Markdown
+        body = read_liquid(ctx.config.generator, ctx.config, page.source.rel, path, page.variables, body,
+                           env["warnings"])
+        env["attribute_lists"] = True
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
         body = expand(body, path, scope)
@@ -262,15 +274,28 @@ def derive_variables(page: Page) -> None:
 
 
 def as_date(value: Any, page: Page, name: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
+    parsed = parse_date(value)
+    if parsed is not None or value is None:
+        return parsed
     text = str(value).strip()
-    for parse in (dt.datetime.fromisoformat, lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z")):
-        try:
-            parsed = parse(text)
-            return parsed.date() if len(text) <= 10 else parsed
-        except ValueError:
-            continue
     page.diagnostics.append(Diagnostic(f"`{name}` is not a date: {text!r}", page.source.path,
                                        page.lines.get(name), "warning", hint="write dates as 2020-06-06"))
+    return None
+
+
+def parse_date(value: Any, timezone: dt.tzinfo | None = None) -> dt.date | None:
+    """A date or date and time written in ISO form or as `2020-06-06 10:00:00 +0100`; None if not one.
+    A time without a zone is in `timezone` when one is given."""
+    if value is None or isinstance(value, dt.date):
+        if timezone is not None and isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=timezone)
+        return value
+    text = str(value).strip()
+    for parse in (dt.datetime.fromisoformat, lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z"),
+                  lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M")):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            continue
+        return parsed.date() if len(text) <= 10 else parse_date(parsed, timezone)
     return None

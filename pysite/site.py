@@ -25,6 +25,7 @@ from pysite.config import SiteConfig
 from pysite.dialect import franklin_layout, franklin_vars, resolve_late
 from pysite.errors import Diagnostic, TemplateError
 from pysite.highlight import stylesheet
+from pysite.jekyll.render import write_page
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
 from pysite.page import Page
 
@@ -81,6 +82,8 @@ class SiteView:
     def templates_key(self, page: Page) -> str | None:
         """A hash of the templates the page's layout is made of (None: any template may count)."""
         choice = str(page.variables.get("layout") or "")
+        if self.config.generator is not None:
+            return None  # Liquid layouts: any template may count
         if choice not in self.layout_templates:  # once per layout asked for, as layout_uses
             franklin = franklin_layout.applies(self.config.root, page.variables)
             self.layout_templates[choice] = None if franklin else templates_key(
@@ -89,7 +92,7 @@ class SiteView:
 
     def uses_pages(self, page: Page) -> bool:
         # Franklin layouts and deferred {{...}} calls may read any page: rendered again on any change.
-        if "<pysite-late" in page.content or page.variables.get("paginate"):
+        if "<pysite-late" in page.content or page.variables.get("paginate") or self.config.generator is not None:
             return True
         # The answer depends only on the layout asked for: worked out once per build, not per page
         # (template lookups and parses cost ~0.1 ms a page: 100 ms a rebuild on a 1,000-page site).
@@ -134,6 +137,8 @@ class SiteView:
             if page.source.path.suffix == ".html":   # as Franklin: never put in head and foot
                 return prefix_links(content, self.config.prepath)
             return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)
+        if self.config.generator is not None:
+            return write_page(self, page, content, scope.warnings)
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content
         view = self.views[page.source.rel]

@@ -1,0 +1,1 @@
+"""What Hexo sites do differently from Jekyll's: their URLs and their tag plugins."""

@@ -1,0 +1,207 @@
+"""Which files of a Jekyll or Hexo site are published, as what, and at which URL.
+
+Jekyll: files with front matter are rendered, others copied; names starting with `_`, `.`
+or `#` or ending in `~`, and the `exclude` globs, are left out unless `include` names them;
+`_posts/` (at any depth), `_drafts/` and each collection's `_NAME/` hold documents.
+Hexo: everything under `source/` except `_` names is published; Markdown and HTML files are
+pages, `_posts/` and `_drafts/` hold posts. A folder of pages that is left out is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import os
+from pathlib import Path
+from typing import Any
+
+from pysite.discover import SourceFile
+from pysite.errors import Diagnostic
+from pysite.jekyll import permalink
+from pysite.jekyll.site import HEXO, Document, GeneratorSite, dated_name, front_matter
+
+MARKDOWN = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd"}
+PAGES = MARKDOWN | {".html", ".htm"}
+# Folders that feed the build rather than hold pages.
+BUILD_FOLDERS = {"_layouts", "_includes", "_data", "_sass", "_plugins", "_site", "_config", ".jekyll-cache"}
+JEKYLL_EXCLUDE = ["Gemfile", "Gemfile.lock", "node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/",
+                  "vendor/ruby/", ".sass-cache", ".jekyll-cache", "gemfiles", "package.json", "package-lock.json",
+                  "yarn.lock", "Makefile", "README.md", "LICENSE", "CHANGELOG.md", "_config.yml"]
+
+
+def discover(site: GeneratorSite, out_dir: Path) -> list[SourceFile]:
+    """Every page and copied file of the site; fills `site.documents` and `site.notices`."""
+    site.documents.clear()
+    site.notices.clear()
+    site.cache.clear()
+    found: list[SourceFile] = []
+    out_dir = out_dir.resolve()
+    collections = site.collections
+    exclude = [str(p) for p in as_list(site.config.get("exclude"))] + JEKYLL_EXCLUDE
+    include = [str(p).strip("/") for p in as_list(site.config.get("include"))]
+
+    def walk(folder: Path, type_: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                if path == out_dir or entry.name in ("__site", ".git"):
+                    continue
+                rel = path.relative_to(site.root).as_posix()
+                inner = site.below_source(rel)
+                named = entry.name in include or inner in include
+                if not named and (matches(inner, exclude) or entry.name.startswith((".", "#"))
+                                  or entry.name.endswith("~")):
+                    continue
+                if entry.is_dir():
+                    kind = folder_type(entry.name, collections, site.kind)
+                    if kind is not None:
+                        walk(path, kind)
+                    elif entry.name.startswith("_") and not named:
+                        if entry.name not in BUILD_FOLDERS and holds_pages(path):
+                            site.notices.append(Diagnostic(
+                                f"{rel}/ is not published: {site.kind.capitalize()} leaves out folders whose name "
+                                "starts with `_`", path, None, "warning",
+                                hint="name it in `include` (or `collections`) in _config.yml to publish it"))
+                    else:
+                        walk(path, type_)
+                elif entry.is_file():
+                    if entry.name.startswith("_") and not named:
+                        continue
+                    source = document(site, path, rel, type_, collections)
+                    if source is not None:
+                        found.append(source)
+
+    walk(site.source, "pages")
+    found.sort(key=lambda f: f.rel)
+    return found
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def matches(rel: str, patterns: list[str]) -> bool:
+    for pattern in patterns:
+        pattern = pattern.strip("/") if pattern.endswith("/") else pattern.lstrip("/")
+        if rel == pattern or rel.startswith(pattern + "/") or fnmatch.fnmatchcase(rel, pattern):
+            return True
+    return False
+
+
+def folder_type(name: str, collections: dict[str, dict], kind: str) -> str | None:
+    """The document type of a `_NAME` folder: posts, drafts, a collection, or None (not one)."""
+    if name == "_posts":
+        return "posts"
+    if name == "_drafts":
+        return "drafts"
+    if kind != HEXO and name.startswith("_") and name[1:] in collections:
+        return name[1:]
+    return None
+
+
+def holds_pages(folder: Path) -> bool:
+    return any(path.suffix in PAGES for path in folder.rglob("*"))
+
+
+def document(site: GeneratorSite, path: Path, rel: str, type_: str, collections: dict) -> SourceFile | None:
+    """A file as a rendered document, or as a copied file (None: not published at all)."""
+    suffix = path.suffix.lower()
+    if type_ == "posts" and site.kind != HEXO and dated_name(path.stem) is None:
+        return None  # Jekyll's posts are named YYYY-MM-DD-title: a README beside them is not one
+    variables = front_matter(path)
+    rendered = variables is not None or (site.kind == HEXO and suffix in PAGES) or (
+        type_ != "pages" and suffix in PAGES)
+    if not rendered:
+        if type_ in ("posts", "drafts") or (type_ != "pages" and not collections.get(type_, {}).get("output")):
+            return None
+        return SourceFile(path, rel, "file", site.below_source(rel))
+    own = variables or {}
+    values = {**site.defaults_for(rel, type_), **own}
+    values.update(derived(site, path, rel, type_, values))
+    if type_ not in ("pages", "posts", "drafts") and not collections.get(type_, {}).get("output"):
+        site.documents[rel] = Document(rel, type_, values, "", "")
+        return None
+    url = document_url(site, rel, type_, values, suffix, collections)
+    output_ext = ".html" if suffix in PAGES else suffix
+    out = permalink.output_file(url, output_ext)
+    values["url"] = url
+    site.documents[rel] = Document(rel, type_, values, url, out)
+    return SourceFile(path, rel, "page", out)
+
+
+def derived(site: GeneratorSite, path: Path, rel: str, type_: str, values: dict[str, Any]) -> dict[str, Any]:
+    """What the file name and folders say: a post's date and slug, categories, its type."""
+    from pysite.hexo.config import post_slug
+    from pysite.page import parse_date
+
+    found: dict[str, Any] = {"collection": type_, "post": type_ in ("posts", "drafts")}
+    stem = path.stem
+    dated = dated_name(stem)
+    date = parse_date(values.get("date"), site.timezone)
+    if date is None and dated and type_ != "pages":
+        date = dt.datetime(dated[0].year, dated[0].month, dated[0].day, tzinfo=site.timezone)
+    if date is None and type_ == "drafts":
+        date = dt.datetime.fromtimestamp(path.stat().st_mtime, site.timezone)
+    if date is not None:
+        found["date"] = date
+    if values.get("slug"):
+        found["slug"] = str(values["slug"])
+    elif site.kind == HEXO and found["post"]:
+        found["slug"] = post_slug(site, site.below_source(rel).split("/", 1)[1])
+    else:
+        found["slug"] = dated[1] if dated and type_ != "pages" else stem
+    categories = words(values.get("categories")) + words(values.get("category"))
+    if type_ == "posts" and site.kind != HEXO:  # folders above _posts/ are categories too
+        above = site.below_source(rel).split("/")[:-1]
+        categories = [part for part in above if part != "_posts"] + categories
+    found["categories"] = list(dict.fromkeys(categories))
+    found["tags"] = words(values.get("tags")) + words(values.get("tag"))
+    if type_ == "drafts":
+        found["draft"] = True
+    return found
+
+
+def words(value: Any) -> list[str]:
+    """Jekyll's categories and tags: a list, or one string of space-separated words."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value if item is not None]
+    return str(value).split()
+
+
+def document_url(site: GeneratorSite, rel: str, type_: str, values: dict[str, Any], suffix: str,
+                 collections: dict) -> str:
+    from pysite.hexo.config import hexo_url
+
+    if site.kind == HEXO:
+        return hexo_url(site, rel, type_, values)
+    inner = site.below_source(rel)
+    folder, name = os.path.split(inner)
+    basename = os.path.splitext(name)[0]
+    output_ext = ".html" if suffix in PAGES else suffix
+    values_for = {
+        **permalink.date_values(values.get("date")),
+        "title": values["slug"], "slug": values["slug"], "name": basename, "basename": basename, "output_ext": output_ext,
+        "categories": "/".join(c.lower() for c in values.get("categories") or ()),
+        "collection": type_,
+    }
+    chosen = values.get("permalink")
+    if type_ == "pages":
+        values_for["path"] = folder
+        if basename == "index" and not chosen:
+            return permalink.fill("/:path/", values_for)
+        template = str(chosen or permalink.page_template(site.config.get("permalink")))
+    else:
+        parts = folder.split("/")
+        marker = max(i for i, part in enumerate(parts) if part.startswith("_"))
+        below = "/".join(parts[marker + 1:])   # the path inside the collection's folder
+        values_for["path"] = f"{below}/{basename}" if below else basename
+        if type_ in ("posts", "drafts"):
+            template = str(chosen or permalink.jekyll_style(site.config.get("permalink")))
+        else:
+            template = str(chosen or collections.get(type_, {}).get("permalink") or "/:collection/:path:output_ext")
+            template = permalink.jekyll_style(template)
+    return permalink.fill(template, values_for)

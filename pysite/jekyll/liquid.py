@@ -1,0 +1,205 @@
+"""Liquid for Jekyll and Hexo sites, by python-liquid: the environment with the generator's tags
+and filters, Liquid in page content, and `_layouts/` chained through their front matter.
+
+Unknown tags and filters are warnings at `path:line`: an unknown tag renders nothing (its
+body is kept), an unknown filter passes its value through, as Ruby's Liquid does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from liquid import Environment, Mode
+from liquid.exceptions import LiquidError, TemplateNotFoundError, UnknownFilterError
+
+from pysite.errors import Diagnostic
+from pysite.jekyll import filters, tags
+from pysite.jekyll.site import HEXO, GeneratorSite
+
+FRONT_MATTER_LINES = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
+
+
+class Liquid(Environment):
+    """One site's Liquid: problems are collected as warnings instead of raised."""
+
+    def __init__(self, site: GeneratorSite, prepath: str):
+        super().__init__(tolerance=Mode.LAX)
+        self.site = site
+        self.prepath = prepath
+        self.problems: list[tuple[LiquidError, Path | None]] = []
+        self.paths: dict[str, Path] = {}       # template source -> its file, for warnings
+        self.parsed: dict[Path, Any] = {}
+        self.layouts: dict[str, tuple[dict, Any] | None] = {}
+        self.filters.update(filters.filters(self))
+        tags.register(self, tags.INLINE, tags.BLOCKS)
+        if site.kind == HEXO:
+            from pysite.hexo import tags as hexo_tags
+
+            tags.register(self, hexo_tags.INLINE, hexo_tags.BLOCKS)
+
+    def error(self, exc, msg=None, token=None) -> None:
+        if not isinstance(exc, LiquidError):
+            exc = exc(msg, token=token)
+        exc.token = exc.token or token
+        source = exc.token.source if exc.token is not None else None
+        self.problems.append((exc, self.paths.get(source)))
+        if isinstance(exc, UnknownFilterError):  # passed through from now on, as Ruby's Liquid does
+            name = re.search(r"'(.+)'", str(exc))
+            if name:
+                self.filters[name[1]] = lambda value, *args, **kwargs: value
+
+    def template(self, text: str, path: Path | None) -> Any:
+        """Parse Liquid; a template that used an unknown filter is parsed again, passing it through."""
+        if path is not None:
+            self.paths[text] = path
+        before = len(self.problems)
+        template = self.from_string(text)
+        if any(isinstance(problem, UnknownFilterError) for problem, _ in self.problems[before:]):
+            problems = self.problems[before:]
+            template = self.from_string(text)
+            self.problems[before:] = problems
+        return template
+
+    def included(self, path: Path) -> Any:
+        """An `_includes/` file, parsed once."""
+        if path not in self.parsed:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise TemplateNotFoundError(f"include {path.name!r} not found in {path.parent.name}/") from None
+            self.parsed[path] = self.template(text, path)
+        return self.parsed[path]
+
+    def layout(self, name: str) -> tuple[dict, Any] | None:
+        """A `_layouts/NAME.html`: its front matter and template, or None when the site has none."""
+        if name not in self.layouts:
+            path = layout_path(self.site, name)
+            if path is None:
+                self.layouts[name] = None
+            else:
+                text = path.read_text(encoding="utf-8")
+                match = FRONT_MATTER_LINES.match(text)
+                variables = {}
+                if match:
+                    import yaml
+
+                    try:
+                        variables = yaml.safe_load(match[1] or "") or {}
+                    except yaml.YAMLError:
+                        variables = {}
+                    text = "\n" * match.group(0).count("\n") + text[match.end():]  # keep line numbers
+                self.layouts[name] = (variables if isinstance(variables, dict) else {}, self.template(text, path))
+        return self.layouts[name]
+
+    def warnings(self) -> list[Diagnostic]:
+        """The problems met since the last call, as `path:line` warnings."""
+        found = []
+        for problem, path in self.problems:
+            context = problem.context() if problem.token is not None else None
+            message = str(problem.message if hasattr(problem, "message") else problem)
+            name = re.match(r"unexpected tag '(.+)'", message)
+            if name and name[1].startswith("end"):
+                continue  # the end of an unknown block tag: its start is reported
+            if name:
+                message = f"unknown Liquid tag {{% {name[1]} %}}: left out"
+            elif isinstance(problem, UnknownFilterError):
+                message = f"unknown Liquid filter {message.split(' ', 2)[-1]}: its value is used as it is"
+            found.append(Diagnostic(message, path, context[0] if context else None, "warning"))
+        self.problems.clear()
+        return found
+
+
+def layout_path(site: GeneratorSite, name: str) -> Path | None:
+    folder = site.source / "_layouts"
+    for candidate in (folder / name, folder / f"{name}.html"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def render(env: Liquid, template: Any, data: dict[str, Any], warnings: list[Diagnostic]) -> str:
+    try:
+        text = template.render(**data)
+    except LiquidError as error:
+        env.error(error)
+        text = ""
+    warnings.extend(env.warnings())
+    return text
+
+
+def render_content(env: Liquid, text: str, path: Path, page: dict, site: dict,
+                   warnings: list[Diagnostic]) -> str:
+    """Liquid in a page's own text, before its Markdown, as Jekyll does."""
+    if "{%" not in text and "{{" not in text:
+        return text
+    return render(env, env.template(text, path), {"page": page, "site": site}, warnings)
+
+
+def render_layouts(env: Liquid, name: Any, content: str, data: dict[str, Any],
+                   warnings: list[Diagnostic]) -> tuple[str, str | None]:
+    """The content through its layout and the layouts those name; with the name of the first
+    layout the site does not have (a theme's), where pysite's theme takes over."""
+    layout_data: dict[str, Any] = {}
+    seen = set()
+    while is_layout(name) and str(name) not in seen:
+        seen.add(str(name))
+        found = env.layout(str(name))
+        if found is None:
+            return content, str(name)
+        variables, template = found
+        layout_data = {**variables, **layout_data}
+        content = render(env, template, {**data, "content": content, "layout": layout_data}, warnings)
+        name = variables.get("layout")
+    return content, None
+
+
+def is_layout(name: Any) -> bool:
+    return bool(name) and str(name).lower() not in ("none", "null", "false")
+
+
+def page_object(site: GeneratorSite, rel: str, variables: dict[str, Any], content: str | None = None,
+                excerpt: str | None = None) -> dict[str, Any]:
+    """A page as Liquid sees it: its variables, Jekyll's url (without the base URL), path, content."""
+    document = site.documents.get(rel)
+    inner = site.below_source(rel)
+    found = {**variables, "path": inner, "name": Path(inner).name, "dir": "/" + str(Path(inner).parent).strip("./"),
+             "id": (document.url if document else "").removesuffix(".html").rstrip("/")}
+    if document is not None:
+        found["url"] = document.url
+    if content is not None:
+        found["content"] = content
+        found["output"] = content
+    if excerpt is not None:
+        found["excerpt"] = excerpt
+    return found
+
+
+def site_object(site: GeneratorSite, variables: dict[str, Any], pages: list[dict[str, Any]]) -> dict[str, Any]:
+    """`site`: _config.yml, `data`, `posts` newest first, `pages`, `categories`, `tags`, collections."""
+    from pysite.blog.posts import by_date
+
+    posts = by_date([p for p in pages if p.get("collection") == "posts"])
+    found: dict[str, Any] = {**site.config, **variables, "baseurl": variables.get("prepath") and "/" + variables["prepath"],
+                             "data": site.data, "posts": posts, "time": dt.datetime.now(site.timezone),
+                             "pages": [p for p in pages if p.get("collection") == "pages"],
+                             "documents": [p for p in pages if p.get("collection") != "pages"],
+                             "html_pages": [p for p in pages if p.get("collection") == "pages"
+                                            and str(p.get("url", "")).endswith(("/", ".html"))],
+                             "static_files": []}
+    for taxonomy in ("categories", "tags"):
+        terms: dict[str, list] = {}
+        for post in posts:
+            for term in post.get(taxonomy) or ():
+                terms.setdefault(str(term), []).append(post)
+        found[taxonomy] = terms
+    collections = []
+    for name, settings in site.collections.items():
+        docs = posts if name == "posts" else [p for p in pages if p.get("collection") == name]
+        collections.append({**settings, "label": name, "docs": docs, "output": bool(settings.get("output"))})
+        if name != "posts":
+            found[name] = docs
+    found["collections"] = collections
+    return found

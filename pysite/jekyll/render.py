@@ -1,0 +1,80 @@
+"""What a Jekyll or Hexo page goes through besides pysite's Markdown: Liquid in its text when it
+is read (with the site as discovery knows it), and its layouts when it is written (with every
+page's content). A layout the site lacks (a gem, remote or npm theme's) is pysite theme's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pysite.errors import Diagnostic
+from pysite.jekyll.liquid import Liquid, is_layout, page_object, render_content, render_layouts, site_object
+from pysite.jekyll.site import HEXO, GeneratorSite
+
+FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$", re.DOTALL | re.MULTILINE)
+PROTECTED = "\x00pysite-code-{}\x00"
+
+
+def liquid(site: GeneratorSite, prepath: str) -> Liquid:
+    """The site's Liquid environment, made once per process."""
+    env = site.cache.get("liquid")
+    if env is None or env.prepath != prepath:
+        env = site.cache["liquid"] = Liquid(site, prepath)
+    return env
+
+
+def listing(site: GeneratorSite, variables: dict[str, Any]) -> dict[str, Any]:
+    """`site` while pages are read: every document's variables, no content yet."""
+    found = site.cache.get("listing")
+    if found is None:
+        pages = [page_object(site, rel, document.variables) for rel, document in site.documents.items()]
+        found = site.cache["listing"] = site_object(site, variables, pages)
+    return found
+
+
+def read_liquid(site: GeneratorSite, config: Any, rel: str, path: Any, variables: dict[str, Any], body: str,
+                warnings: list[Diagnostic]) -> str:
+    """A page's text with its Liquid done. Hexo, unlike Jekyll, leaves fenced code alone."""
+    kept: list[str] = []
+    if site.kind == HEXO:
+        def keep(match: re.Match) -> str:
+            kept.append(match.group(0))
+            return PROTECTED.format(len(kept) - 1)
+
+        body = FENCE.sub(keep, body)
+    env = liquid(site, config.prepath)
+    text = render_content(env, body, path, page_object(site, rel, variables), listing(site, config.variables),
+                          warnings)
+    for index, code in enumerate(kept):
+        text = text.replace(PROTECTED.format(index), code)
+    return text
+
+
+def write_page(view: Any, page: Any, content: str, warnings: list[Diagnostic]) -> str:
+    """The page's document: its `_layouts/` chain, then pysite's theme for a layout the site lacks."""
+    site: GeneratorSite = view.config.generator
+    env = liquid(site, view.config.prepath)
+    if id(view) != site.cache.get("view"):  # every page's content, once per build
+        pages = [page_object(site, rel, p.variables, p.content, p.excerpt) for rel, p in view.read.items()]
+        site.cache.update(view=id(view), site=site_object(site, view.config.variables, pages))
+    variables = page.variables
+    data = {"page": page_object(site, page.source.rel, variables, content, page.excerpt),
+            "site": site.cache["site"], "paginator": paginator(site.cache["site"])}
+    chosen = variables.get("layout")
+    if chosen is None and not page.source.out.endswith(".html"):
+        return content   # feeds, JSON and scripts with front matter: their Liquid only
+    if chosen is not None and not is_layout(chosen):
+        return content
+    html, missing = render_layouts(env, chosen, content, data, warnings) if chosen else (content, "")
+    if missing is None:
+        return html
+    name = missing if view.layouts.exists(missing) else ("post" if variables.get("post") else "page")
+    return view.render_layout(name if view.layouts.exists(name) else "default", view.views[page.source.rel], html)
+
+
+def paginator(site: dict[str, Any]) -> dict[str, Any]:
+    """jekyll-paginate's first page: every post on it (pysite writes no further pages for Liquid layouts)."""
+    posts = site["posts"]
+    return {"page": 1, "per_page": len(posts), "posts": posts, "total_posts": len(posts), "total_pages": 1,
+            "previous_page": None, "previous_page_path": None, "next_page": None, "next_page_path": None}
