@@ -128,6 +128,7 @@ def jsonify(value: Any) -> str:
 def filters(env: Any) -> dict[str, Any]:
     """The filters by name, for one site (its prepath, URL, time zone and Markdown)."""
     from pysite import markdown
+    from pysite.config import COMMONMARK
 
     site = env.site
     zone = site.timezone
@@ -139,7 +140,7 @@ def filters(env: Any) -> dict[str, Any]:
         return lambda value: (lambda d: d.strftime(fmt) if d else "")(as_datetime(value, zone))
 
     def markdownify(text: Any) -> str:
-        return markdown.render(markdown.parse(str(text or ""), {"attribute_lists": True}), {})
+        return markdown.render(markdown.parse(str(text or ""), {"attribute_lists": True}, COMMONMARK), {})
 
     return {
         "relative_url": lambda path: relative_url(env.prepath, str(path or "")),
