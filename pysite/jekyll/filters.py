@@ -140,7 +140,8 @@ def filters(env: Any) -> dict[str, Any]:
         return lambda value: (lambda d: d.strftime(fmt) if d else "")(as_datetime(value, zone))
 
     def markdownify(text: Any) -> str:
-        return markdown.render(markdown.parse(str(text or ""), {"attribute_lists": True}, COMMONMARK), {})
+        env = {"attribute_lists": True}
+        return markdown.render(markdown.parse(str(text or ""), env, COMMONMARK), env)
 
     return {
         "relative_url": lambda path: relative_url(env.prepath, str(path or "")),
