@@ -42,3 +42,22 @@ def test_franklin_pages_build_as_expected(tmp_path):
         shutil.rmtree(EXPECTED, ignore_errors=True)
         write_tree(EXPECTED, built)
     assert built == tree(EXPECTED)
+
+
+def test_every_page_with_rss_is_a_feed_item_and_feeds_are_xml(make_site):
+    import xml.etree.ElementTree as ET
+    files = {"config.md": '+++\ngenerate_rss = true\nwebsite_title = "T"\nwebsite_url = "https://t.org/"\n'
+                          'website_description = "D"\n+++\n',
+             "_layout/head.html": "<html><body>\n", "_layout/foot.html": "</body></html>\n",
+             "index.md": "# Home\n"}
+    for n in range(25):   # more than any default limit; undated pages too
+        files[f"notes/n{n}.md"] = f'@def rss = "Note *{n}*."\n@def tags = ["t{n % 2}"]\n\nText.\n'
+    site = make_site(files)
+    result = run_pysite("build", site, env=without_julia())
+    assert result.returncode == 0, result.stderr
+    feed = ET.parse(site / "__site" / "feed.xml").getroot()
+    items = feed.findall("channel/item")
+    assert len(items) == 25
+    assert {item.findtext("description").strip() for item in items} >= {"Note <em>3</em>."}
+    assert len(ET.parse(site / "__site" / "tag" / "t0" / "feed.xml").getroot().findall("channel/item")) == 13
+    assert not (site / "__site" / "atom.xml").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pysite.blog import feeds, paginate, redirects, sitemap, taxonomy
+from pysite.blog import feeds, franklin_feeds, paginate, redirects, sitemap, taxonomy
 from pysite.blog.links import origin
 from pysite.dialect import franklin_layout
 from pysite.errors import Diagnostic, PysiteError
@@ -21,14 +21,19 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     A file the site already has (a page or a copied file at the same path) wins.
     """
     made: dict[str, str] = {}
-    # A Franklin site's tag pages come from its Franklin `tag.html`, at Franklin's paths.
-    tags = ((lambda v: taxonomy.franklin_pages(v, diagnostics))
-            if franklin_layout.applies(view.config.root, {}) else taxonomy.pages)
-    makers = [tags, paginate.pages, redirects.pages]
-    if feeds.enabled(view.site) or sitemap.enabled(view.site):
+    # A Franklin site's tag pages and feed are Franklin's: from its `tag.html` and `_rss/`.
+    if franklin_layout.applies(view.config.root, {}):
+        makers = [lambda v: taxonomy.franklin_pages(v, diagnostics), lambda v: franklin_feeds.files(v, diagnostics)]
+        own_feeds = False
+    else:
+        makers = [taxonomy.pages]
+        own_feeds = feeds.enabled(view.site)
+    makers += [paginate.pages, redirects.pages]
+    if own_feeds or sitemap.enabled(view.site):
         if origin(view.site):
-            makers += [feeds.files, lambda v: sitemap.files(v, copied)]
-        elif view.posts and feeds.enabled(view.site):
+            makers += [feeds.files] if own_feeds else []
+            makers.append(lambda v: sitemap.files(v, copied))
+        elif view.posts and own_feeds:
             diagnostics.append(Diagnostic(
                 "feeds and sitemap.xml need the site's URL; left out", view.config.path, None, "warning",
                 hint='add `@def website_url = "https://example.com"` to config.md, or '

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from pysite.blog.links import prefix_links
-from pysite.dialect import franklin_vars
-from pysite.dialect.context import PageScope, as_text
+from pysite.dialect import franklin_layout, franklin_vars
+from pysite.dialect.context import as_text
 from pysite.dialect.scan import Source
 from pysite.dialect.templates import render_template
-from pysite.dialect.utils import load_utils
 from pysite.errors import Diagnostic
 
 TAXONOMIES = {"tags": "Tags", "categories": "Categories"}
@@ -114,7 +113,6 @@ def franklin_pages(view: Any, warnings: list[Diagnostic]) -> dict[str, str]:
     for tag in view.site.get("fd_tag_pages") or {}:
         rel = f"{folder}/{tag}/index.html"
         variables = {"fd_tag": tag, "fd_rpath": rel, "fd_url": "/" + rel}
-        scope = PageScope(root, rel, variables, view.site, warnings,
-                          utils=load_utils(root, getattr(view, "site_bridge", None)), view=view)
+        scope = franklin_layout.site_scope(view, rel, variables, warnings)
         made[rel] = prefix_links(render_template(text, scope, Source(text, layout)), view.config.prepath)
     return made

@@ -43,6 +43,7 @@ class PageScope:
     biblabels: dict[str, str] = field(default_factory=dict)     # \biblabel names, for \cite
     inputs: set[Path] = field(default_factory=set)              # files the page read (\input, {{insert}}...)
     part: int = 1                                               # the page of a {{paginate}} list being rendered
+    hfuns: dict[str, Any] = field(default_factory=dict)         # built-ins only some files have: name -> f(args, scope)
 
     @property
     def path(self) -> Path:

@@ -39,6 +39,13 @@ def render_scope(view, page, warnings: list[Diagnostic]) -> PageScope:
                      utils=load_utils(root, getattr(view, "site_bridge", None)), view=view, headings=page.headings)
 
 
+def site_scope(view, rel: str, variables: dict[str, Any], warnings: list[Diagnostic]) -> PageScope:
+    """What a file the build makes (a tag page, a feed) sees: its own variables and the site."""
+    root = view.config.root
+    return PageScope(root, rel, variables, view.site, warnings,
+                     utils=load_utils(root, getattr(view, "site_bridge", None)), view=view)
+
+
 def render_page(scope: PageScope, content: str) -> str:
     """The whole HTML document of a page from the site's Franklin layout files."""
     layout = scope.root / "_layout"

@@ -167,6 +167,8 @@ def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
         if late and utils.delayed("hfun", name):
             return defer(call, scope, line)
         return utils.call_hfun(name, args, scope, line)
+    if name in scope.hfuns:
+        return scope.hfuns[name](args, scope)
     if name == "fill":
         if len(args) == 2:
             if late:
