@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 IMAGE_EXTENSIONS = (".png", ".jpeg", ".jpg", ".svg", ".gif", ".webp")
 LANGUAGE_EXTENSIONS = {"julia": ".jl", "python": ".py", "r": ".r", "markdown": ".md", "md": ".md",
                        "html": ".html", "javascript": ".js", "bash": ".sh", "plaintext": ".txt", "toml": ".toml"}
+INPUT_NOT_FOUND = "Couldn't find a file when trying to resolve an input request with relative path: `{}`."
 # `/assets/...` addresses come from these source folders.
 PUBLISHED = {"assets": "_assets", "css": "_css", "libs": "_libs"}
 
@@ -110,7 +111,8 @@ def input_file(ex: Expander, source: Source, offset: int, args: list[str]) -> st
     lang = args[0].strip().lower()
     found = find_file(ex.scope, args[1], (LANGUAGE_EXTENSIONS.get(lang, ""),), ("", "code/"))
     if found is None:
-        return missing(ex, source, offset, f"\\input{{{args[0]}}}{{{args[1]}}}: no file {address(ex.scope, args[1])}")
+        return missing(ex, source, offset, f"\\input{{{args[0]}}}{{{args[1]}}}: no file {address(ex.scope, args[1])}",
+                       INPUT_NOT_FOUND.format(args[1].strip()))
     code = found[1].read_text(encoding="utf-8")
     return ex.raw(highlight(code, None if lang == "plaintext" else lang))
 
@@ -119,7 +121,8 @@ def textinput(ex: Expander, source: Source, offset: int, args: list[str]) -> str
     """`\\textinput{path}`: a file's text, read as part of the page."""
     found = find_file(ex.scope, args[0], (".md", ""))
     if found is None:
-        return missing(ex, source, offset, f"\\textinput{{{args[0]}}}: no file {address(ex.scope, args[0])}")
+        return missing(ex, source, offset, f"\\textinput{{{args[0]}}}: no file {address(ex.scope, args[0])}",
+                       INPUT_NOT_FOUND.format(args[0].strip()))
     return ex.reexpand(found[1].read_text(encoding="utf-8"), source, offset)
 
 
@@ -133,7 +136,8 @@ def literate(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
     if found is None and not args[0].startswith("/"):
         found = find_file(ex.scope, "/_literate/" + args[0].strip(), (".jl",))
     if found is None:
-        return missing(ex, source, offset, f"\\literate{{{args[0]}}}: no script {address(ex.scope, args[0])}")
+        return missing(ex, source, offset, f"\\literate{{{args[0]}}}: no script {address(ex.scope, args[0])}",
+                       f"Literate file matching '{args[0].strip()}' not found.")
     text = literate_markdown(found[1].read_text(encoding="utf-8"), ex.next_literate_name,
                              lambda name: mark("output", name=name, kind="output", line=source.line_at(offset)))
     return ex.reexpand(text, source, offset)
@@ -171,9 +175,15 @@ def reference(kind: str):
     return command
 
 
-def missing(ex: Expander, source: Source, offset: int, message: str) -> str:
+def missing(ex: Expander, source: Source, offset: int, message: str, shown: str) -> str:
+    """A warning for the build, and Franklin's red message (`shown`) for the page."""
     ex.scope.warn(message, source.line_at(offset))
-    return ""
+    return ex.raw(inline_error(shown))
+
+
+def inline_error(message: str) -> str:
+    """What Franklin writes into a page where a command cannot do its work."""
+    return '<p><span style="color:red;">// ' + html.escape(message, quote=False) + ' //</span></p>'
 
 
 Builtin = Callable[["Expander", Source, int, list[str]], str]
@@ -204,7 +214,7 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
         if located is None:
             scope.warn(f"\\fig{{{src}}}: no image {address(scope, src)} (nor one a cell of this page wrote)",
                        int(attrs.get("line") or 0) or None)
-            located = address(scope, src)
+            return inline_error(f"Image matching '{src}' not found.")
         return f'<img src="{html.escape(located)}" alt="{html.escape(alt)}">'
 
     def table(attrs: dict[str, str]) -> str:
@@ -217,7 +227,7 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
                          if located and "/" + rel == located), None)
         if path is None:
             scope.warn(f"\\tableinput: no table {address(scope, src)}", int(attrs.get("line") or 0) or None)
-            return ""
+            return inline_error(f"Table matching '{address(scope, src)}' not found.")
         return render_markdown(csv_table(path.read_text(encoding="utf-8"), attrs.get("header", "")))
 
     def ref(attrs: dict[str, str]) -> str:
