@@ -19,6 +19,7 @@ from typing import Any
 
 from pysite import markdown
 from pysite.blog.links import prefix_links
+from pysite.config import FRANKLIN
 from pysite.dialect import franklin_layout, franklin_vars
 from pysite.dialect.context import as_text
 from pysite.dialect.scan import Source
@@ -106,7 +107,8 @@ def rss_functions(base: str) -> dict:
 
     def fd2rss(args: list[str], scope) -> str:
         found, value = scope.lookup(args[0]) if args else (False, None)
-        rendered = markdown.render(markdown.parse(as_text(value), {"warnings": []}), {})
+        env = {"warnings": []}
+        rendered = markdown.render(markdown.parse(as_text(value), env, FRANKLIN), env)
         paragraph = PARAGRAPH.match(rendered)
         if paragraph and "<p>" not in paragraph.group(1):
             rendered = paragraph.group(1)
