@@ -11,7 +11,7 @@ Markdown as Franklin.jl does (no indented code blocks, `\\[...\\]` display math,
 heading ids and anchors); `commonmark` as the CommonMark spec and GFM do. `parse` and
 `render` are the only entry points, so one flavour's parser can be swapped on its own.
 
-`env` is one parse's state. Read: `path`, `render_cell`.
+`env` is one parse's state. Read: `path`, `render_cell`, `attribute_lists` (kramdown's `{: ...}`).
 Written: `flavour`, `warnings` (Diagnostic list), `equations` (label -> number),
 `equation_count`, and markdown-it's own keys (`references`, `footnotes`).
 """
@@ -39,6 +39,7 @@ from mdit_py_plugins.utils import is_code_block
 from pysite.config import FLAVOURS, FRANKLIN
 from pysite.errors import Diagnostic
 from pysite.highlight import highlight
+from pysite.jekyll.attributes import attributes_plugin
 from pysite.math import MathError, numbering, render_math
 
 
@@ -302,6 +303,7 @@ def build_parser(flavour: str) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_labels=False, allow_digits=False, double_inline=True)
     md.use(math_plugin, brackets=flavour == FRANKLIN)
     md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_slugify)
+    md.use(attributes_plugin)  # kramdown's `{: .class}`, on when env["attribute_lists"] (Jekyll, Hexo)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     md.add_render_rule("heading_close", _render_heading_close)

@@ -70,10 +70,55 @@ def discover(site: GeneratorSite, out_dir: Path) -> list[SourceFile]:
                     source = document(site, path, rel, type_, collections)
                     if source is not None:
                         found.append(source)
+                    elif site.kind == HEXO and type_ in ("posts", "drafts") and path.suffix not in PAGES:
+                        assets.append((path, rel))
 
+    assets: list[tuple[Path, str]] = []
     walk(site.source, "pages")
+    found.extend(post_assets(site, assets))
+    site.notices.extend(theme_notices(site))
     found.sort(key=lambda f: f.rel)
     return found
+
+
+def post_assets(site: GeneratorSite, assets: list[tuple[Path, str]]) -> list[SourceFile]:
+    """Hexo's `post_asset_folder`: `_posts/NAME/` files are published beside the post NAME."""
+    if not site.config.get("post_asset_folder"):
+        return []
+    posts = {str(Path(rel).with_suffix("")): document for rel, document in site.documents.items()}
+    published = []
+    for path, rel in assets:
+        for stem, document in posts.items():
+            if rel.startswith(stem + "/") and document.out:
+                folder = document.out.rsplit("/", 1)[0] if "/" in document.out else ""
+                published.append(SourceFile(path, rel, "file", f"{folder}/{rel[len(stem) + 1:]}".lstrip("/")))
+                break
+    return published
+
+
+def theme_notices(site: GeneratorSite) -> list[Diagnostic]:
+    """Once a build: the layouts that a theme outside the repository would give, which pysite's theme gives."""
+    theme = site.config.get("remote_theme") or site.config.get("theme")
+    if site.kind == HEXO:
+        if not theme:
+            return []
+        return [Diagnostic(f"Hexo theme `{theme}` is not rendered (its templates are not Liquid): pysite's theme "
+                           "renders the pages", site.root / "_config.yml", None, "warning")]
+    missing = set()
+    for document in site.documents.values():
+        name, seen = document.variables.get("layout"), set()
+        while name and str(name).lower() not in ("none", "null", "false") and name not in seen:
+            seen.add(name)
+            path = site.source / "_layouts" / f"{name}.html"
+            if not path.is_file():
+                missing.add(str(name))
+                break
+            name = (front_matter(path) or {}).get("layout")
+    if not missing:
+        return []
+    origin = f"the theme `{theme}`, which is not in the repository" if theme else "no file of the site"
+    return [Diagnostic(f"layouts {', '.join(sorted(missing))} come from {origin}: pysite's theme renders "
+                       "the pages that use them", site.root / "_config.yml", None, "warning")]
 
 
 def as_list(value: Any) -> list:

@@ -125,11 +125,17 @@ def jsonify(value: Any) -> str:
     return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v), ensure_ascii=False)
 
 
-def filters(env: Any) -> dict[str, Any]:
-    """The filters by name, for one site (its prepath, URL, time zone and Markdown)."""
+def markdownify(text: Any) -> str:
+    """Markdown as a Jekyll or Hexo page's own: CommonMark with kramdown's attribute lists."""
     from pysite import markdown
     from pysite.config import COMMONMARK
 
+    env = {"attribute_lists": True}
+    return markdown.render(markdown.parse(str(text or ""), env, COMMONMARK), env)
+
+
+def filters(env: Any) -> dict[str, Any]:
+    """The filters by name, for one site (its prepath, URL, time zone and Markdown)."""
     site = env.site
     zone = site.timezone
 
@@ -139,9 +145,6 @@ def filters(env: Any) -> dict[str, Any]:
     def date_format(fmt: str):
         return lambda value: (lambda d: d.strftime(fmt) if d else "")(as_datetime(value, zone))
 
-    def markdownify(text: Any) -> str:
-        env = {"attribute_lists": True}
-        return markdown.render(markdown.parse(str(text or ""), env, COMMONMARK), env)
 
     return {
         "relative_url": lambda path: relative_url(env.prepath, str(path or "")),

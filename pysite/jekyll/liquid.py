@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from liquid import Environment, Mode
-from liquid.exceptions import LiquidError, TemplateNotFoundError, UnknownFilterError
+from liquid.exceptions import LiquidError, TemplateNotFoundError
 
 from pysite.errors import Diagnostic
 from pysite.jekyll import filters, tags
@@ -23,13 +23,13 @@ FRONT_MATTER_LINES = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*\n", 
 
 
 class Liquid(Environment):
-    """One site's Liquid: problems are collected as warnings instead of raised."""
+    """One site's Liquid: problems become warnings instead of exceptions."""
 
     def __init__(self, site: GeneratorSite, prepath: str):
         super().__init__(tolerance=Mode.LAX)
         self.site = site
         self.prepath = prepath
-        self.problems: list[tuple[LiquidError, Path | None]] = []
+        self.problems: list[Diagnostic] = []
         self.paths: dict[str, Path] = {}       # template source -> its file, for warnings
         self.parsed: dict[Path, Any] = {}
         self.layouts: dict[str, tuple[dict, Any] | None] = {}
@@ -44,23 +44,33 @@ class Liquid(Environment):
         if not isinstance(exc, LiquidError):
             exc = exc(msg, token=token)
         exc.token = exc.token or token
+        message = str(exc.message if hasattr(exc, "message") else exc)
+        name = re.match(r"unexpected tag '(.+)'", message)
+        if name and name[1].startswith("end"):
+            return  # the end of an unknown block tag: its start is reported
+        if name:
+            message = f"unknown Liquid tag {{% {name[1]} %}}: left out"
         source = exc.token.source if exc.token is not None else None
-        self.problems.append((exc, self.paths.get(source)))
-        if isinstance(exc, UnknownFilterError):  # passed through from now on, as Ruby's Liquid does
-            name = re.search(r"'(.+)'", str(exc))
-            if name:
-                self.filters[name[1]] = lambda value, *args, **kwargs: value
+        context = exc.context() if exc.token is not None else None
+        self.problems.append(Diagnostic(message, self.paths.get(source), context[0] if context else None,
+                                        "warning"))
 
     def template(self, text: str, path: Path | None) -> Any:
-        """Parse Liquid; a template that used an unknown filter is parsed again, passing it through."""
+        """Parse Liquid. An unknown filter is a warning, and passes its value through from then
+        on, as Ruby's Liquid does: the template is parsed again with it."""
         if path is not None:
             self.paths[text] = path
         before = len(self.problems)
         template = self.from_string(text)
-        if any(isinstance(problem, UnknownFilterError) for problem, _ in self.problems[before:]):
-            problems = self.problems[before:]
+        unknown = {name: spans for name, spans in template.analyze(include_partials=False).filters.items()
+                   if name not in self.filters}
+        if unknown:
+            del self.problems[before:]
+            for name, spans in unknown.items():
+                self.filters[name] = lambda value, *args, **kwargs: value
+                self.problems.append(Diagnostic(f"unknown Liquid filter `{name}`: its value is used as it is",
+                                                path, text.count("\n", 0, spans[0].index) + 1, "warning"))
             template = self.from_string(text)
-            self.problems[before:] = problems
         return template
 
     def included(self, path: Path) -> Any:
@@ -95,20 +105,8 @@ class Liquid(Environment):
         return self.layouts[name]
 
     def warnings(self) -> list[Diagnostic]:
-        """The problems met since the last call, as `path:line` warnings."""
-        found = []
-        for problem, path in self.problems:
-            context = problem.context() if problem.token is not None else None
-            message = str(problem.message if hasattr(problem, "message") else problem)
-            name = re.match(r"unexpected tag '(.+)'", message)
-            if name and name[1].startswith("end"):
-                continue  # the end of an unknown block tag: its start is reported
-            if name:
-                message = f"unknown Liquid tag {{% {name[1]} %}}: left out"
-            elif isinstance(problem, UnknownFilterError):
-                message = f"unknown Liquid filter {message.split(' ', 2)[-1]}: its value is used as it is"
-            found.append(Diagnostic(message, path, context[0] if context else None, "warning"))
-        self.problems.clear()
+        """The problems met since the last call."""
+        found, self.problems = self.problems, []
         return found
 
 
@@ -125,6 +123,10 @@ def render(env: Liquid, template: Any, data: dict[str, Any], warnings: list[Diag
         text = template.render(**data)
     except LiquidError as error:
         env.error(error)
+        text = ""
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:  # a filter given odd values
+        path = env.paths.get(getattr(template, "source", None))
+        warnings.append(Diagnostic(f"Liquid: {type(error).__name__}: {error}", path, None, "warning"))
         text = ""
     warnings.extend(env.warnings())
     return text
@@ -165,8 +167,8 @@ def page_object(site: GeneratorSite, rel: str, variables: dict[str, Any], conten
     """A page as Liquid sees it: its variables, Jekyll's url (without the base URL), path, content."""
     document = site.documents.get(rel)
     inner = site.below_source(rel)
-    found = {**variables, "path": inner, "name": Path(inner).name, "dir": "/" + str(Path(inner).parent).strip("./"),
-             "id": (document.url if document else "").removesuffix(".html").rstrip("/")}
+    found = {"path": inner, "name": Path(inner).name, "dir": "/" + str(Path(inner).parent).strip("./"),
+             "id": (document.url if document else "").removesuffix(".html").rstrip("/"), **variables}
     if document is not None:
         found["url"] = document.url
     if content is not None:

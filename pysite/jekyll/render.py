@@ -69,7 +69,8 @@ def write_page(view: Any, page: Any, content: str, warnings: list[Diagnostic]) -
     html, missing = render_layouts(env, chosen, content, data, warnings) if chosen else (content, "")
     if missing is None:
         return html
-    name = missing if view.layouts.exists(missing) else ("post" if variables.get("post") else "page")
+    # pysite's theme: its template of that name, else its post or page layout
+    name = missing if missing and view.layouts.exists(missing) else ("post" if variables.get("post") else "page")
     return view.render_layout(name if view.layouts.exists(name) else "default", view.views[page.source.rel], html)
 
 

@@ -121,7 +121,13 @@ def highlight_block(markup: str, body: str, context: Any) -> str:
     """`{% highlight lang linenos %}`: Jekyll's figure around pysite's highlighted code."""
     words = markup.split()
     code = highlight(body.strip("\n") + "\n", words[0] if words else None)
-    return f'<figure class="highlight">{code}</figure>'
+    return one_line(f'<figure class="highlight">{code}</figure>')
+
+
+def one_line(html_text: str) -> str:
+    """A block tag's HTML on one line (newlines as `&#10;`, which `<pre>` shows as newlines): the
+    Markdown read after Liquid keeps it whole, where a blank line would end an HTML block."""
+    return html_text.strip().replace("\n", "&#10;")
 
 
 def link(markup: str, context: Any) -> str:

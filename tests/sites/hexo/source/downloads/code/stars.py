@@ -1,0 +1,1 @@
+STARS = ["Vega", "Deneb"]

@@ -1,0 +1,79 @@
+"""tests/sites/hexo built as it stands with the real CLI, checked page by page: Hexo's URLs,
+its tag plugins, `<!-- more -->` excerpts, post asset folders, and the theme notice."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SITES, run_pysite, without_julia
+
+FIRST = "news/2022/01/02/first-light/index.html"
+SECOND = "news/2022/02/03/second-night/index.html"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    site = tmp_path_factory.mktemp("hexo") / "site"
+    shutil.copytree(SITES / "hexo", site)
+    result = run_pysite("build", site, env=without_julia())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return site / "__site", result.stdout + result.stderr
+
+
+def read(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def test_urls_are_hexos(built):
+    out, _ = built
+    published = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {FIRST, SECOND, "index.html", "about/index.html", "docs/setup.html", "robots.txt",
+            "images/sky.svg", "news/2022/01/02/first-light/moon.svg"} <= published
+    assert not any(p.startswith(("source/", "themes/", "scaffolds/", "_posts/", "_data/")) for p in published)
+    assert "package.json" not in published and "_config.yml" not in published
+    assert not any("clouds" in p for p in published), "drafts only with --drafts"
+
+
+def test_posts_keep_title_date_categories_and_tags(built):
+    out, _ = built
+    page = read(out, FIRST)
+    assert "<h1>First light</h1>" in page
+    assert "2022-01-02" in page
+    assert "Astronomy" in page and "telescope" in page and "night" in page
+
+
+def test_tag_plugins(built):
+    out, _ = built
+    page = read(out, FIRST)
+    assert ('<blockquote class="note warning"><strong class="note-title">Mind the cold</strong>'
+            "<p>Wear <strong>gloves</strong> at the eyepiece.</p>") in page
+    assert '<figure class="highlight python"><figcaption><span>Focus routine</span>' in page
+    assert '<a href="https://example.net/focus.py">focus.py</a></figcaption>' in page
+    assert '<span class="p">):</span>&#10;&#10;    <span class="k">return</span>' in page, "the code keeps its blank line"
+    assert '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"' in page
+    assert "<footer><strong>Galileo Galilei</strong><cite>Sidereus Nuncius</cite></footer>" in page
+    assert '<img src="/news/2022/01/02/first-light/moon.svg" title="The moon" alt="The moon">' in page
+    assert '<img src="/images/sky.svg" width="200" height="100" title="Night sky" alt="Stars over the dome">' in page
+    assert "{% note %} in a fence is left as it is" in page
+    assert "{% youtube id %} shows a video." in page
+    second = read(out, SECOND)
+    assert '<a href="/news/2022/01/02/first-light/" title="First light">First light</a>' in second
+    assert '<a href="/news/2022/01/02/first-light/" title="the first night">the first night</a>' in second
+    assert "Star list" in second and "Vega" in second
+
+
+def test_more_marks_the_excerpt(built):
+    out, _ = built
+    home_feed = read(out, "feed.xml")
+    assert "The dome opened at dusk." in home_feed
+    assert "Mind the cold" not in home_feed, "the excerpt ends at <!-- more -->"
+
+
+def test_the_theme_is_named_once(built):
+    _, log = built
+    assert log.count("Hexo theme `lantern` is not rendered") == 1

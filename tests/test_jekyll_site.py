@@ -1,0 +1,129 @@
+"""tests/sites/jekyll built as it stands with the real CLI and a real Julia, checked page by
+page: URLs from permalinks, publishing rules, layout chains, includes, filters, data,
+collections, attribute lists, a Julia cell, and the warnings a user sees."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SITES, run_pysite
+
+HELLO = "news/field/2021/03/04/hello-world.html"
+SECOND = "field/2021/05/06/second-walk.html"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, julia_install) -> tuple[Path, str]:
+    site = tmp_path_factory.mktemp("jekyll") / "site"
+    shutil.copytree(SITES / "jekyll", site)
+    env = {**os.environ, "PYSITE_JULIA": str(julia_install.executable)}
+    result = run_pysite("build", site, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return site / "__site", result.stdout + result.stderr
+
+
+def read(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def test_every_url_is_the_one_jekyll_gives(built):
+    out, _ = built
+    published = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {HELLO, SECOND, "about/index.html", "recipes/lentil-soup/index.html", "index.html",
+            "home.html", "assets/style.css", "assets/map.svg", "plain.html"} <= published
+    # Jekyll's publishing rules: excluded, underscored, draft, unpublished collection, its own files
+    for left_out in ("notes.txt", "Gemfile", "_config.yml", "_todo.md", "_hidden/secret/index.html",
+                     "_hidden/secret.html", "staff/alice.html", "_staff/alice.html", "_layouts/default.html"):
+        assert left_out not in published, left_out
+    assert not any("unfinished" in path for path in published), "a draft is built only with --drafts"
+
+
+def test_layouts_chain_through_their_front_matter(built):
+    out, _ = built
+    page = read(out, HELLO)
+    assert page.count("<!doctype html>") == 1
+    assert '<article class="layout-post">' in page and 'class="layout-default"' in page
+    assert "<h1>Hello, World</h1>" in page
+    assert "by Ada" in page, "defaults scoped by type give posts their author"
+    assert "from the post layout" in page, "`layout` holds the front matter of the layouts in the chain"
+    assert re.search(r'datetime="2021-03-04T00:00:00\+01:00">04 Mar 2021</time>', page), "site timezone"
+    assert "News and field" in page
+
+
+def test_includes_data_and_filters(built):
+    out, _ = built
+    page = read(out, HELLO)
+    assert '<aside class="callout callout-tip">Pack water.</aside>' in page
+    assert '<a href="/blog/about/">About</a>' in page and "Written in the field" in page
+    assert '<link rel="stylesheet" href="/blog/assets/style.css">' in page
+    assert "<title>Hello, World | Field Notes</title>" in page, "jekyll-seo-tag maps to pysite's head tags"
+    assert 'href="/blog/feed.xml"' in page
+    assert "The first post of Field Notes, dated March 4, 2021." in page
+    assert "Liquid is written as {{ this }}." in page
+    assert '<figure class="highlight"><pre class="highlight"><code class="language-python">' in page
+    home = read(out, "index.html")
+    assert home.index("A second walk") < home.index("Hello, World"), "site.posts newest first"
+    assert '<a href="/blog/news/field/2021/03/04/hello-world.html">Hello, World</a> (2021-03-04)' in home
+    assert '<p class="field-count">2 field posts</p>' in home
+    assert '<p class="year">2021: 2</p>' in home
+    assert "Lentil soup at /recipes/lentil-soup/" in home
+    menu = re.search(r'<script type="application/json" id="menu">(.*?)</script>', home).group(1)
+    assert json.loads(menu)[1] == {"title": "About", "url": "/about/"}
+    assert '<p class="slug">hello-wide-world</p>' in home
+    assert '<p class="escaped">a &lt; b &amp; c</p>' in home
+    assert "{{ not rendered }}" in read(out, "plain.html"), "a file without front matter is copied"
+
+
+def test_collections(built):
+    out, _ = built
+    recipe = read(out, "recipes/lentil-soup/index.html")
+    assert '<section class="layout-recipe"><h1>Lentil soup</h1><p>Serves 4</p>' in recipe
+    assert "from the recipe layout" in recipe
+    assert "The staff: Alice (cartographer)." in read(out, "about/index.html"), "output: false is still listed"
+
+
+def test_kramdown_attribute_lists(built):
+    out, _ = built
+    page = read(out, HELLO)
+    assert '<p class="lead">The first post' in page
+    assert '<a href="https://example.com" target="_blank">link that opens elsewhere</a>' in page
+    assert '<img src="/blog/assets/map.svg" alt="a map" width="40%"' in page
+    assert re.search(r'<h2 id="measured" class="section"[^>]*>', page) or \
+        re.search(r'<h2 class="section" id="measured"[^>]*>', page)
+    assert "{:" not in page
+
+
+def test_links_between_pages(built):
+    out, _ = built
+    page = read(out, SECOND)
+    assert '<a href="/blog/news/field/2021/03/04/hello-world.html">the first post</a>' in page
+    assert '<a href="/blog/about/">the about page</a>' in page
+    assert "{%" not in page
+
+
+def test_julia_cell_in_a_post(built):
+    out, _ = built
+    page = read(out, HELLO)
+    assert re.search(r"<code[^>]*>\s*55\s*</code>", page), "the `!` cell's value is shown under it"
+
+
+def test_warnings_name_the_file_and_line(built):
+    _, log = built
+    assert re.search(r"_posts/2021-05-06-second-walk\.md:7: unknown Liquid tag \{% unknown_tag %\}", log)
+    assert re.search(r"_hidden/ is not published", log), "a folder of pages is never skipped silently"
+    assert re.search(r"layouts home come from the theme `minima`, which is not in the repository", log)
+    assert log.count("come from the theme") == 1
+
+
+def test_theme_layout_rendered_by_pysites_theme(built):
+    out, _ = built
+    page = read(out, "home.html")
+    assert "This page names a layout that only the theme has." in page
+    assert "Theme home" in page
