@@ -127,3 +127,17 @@ def test_theme_layout_rendered_by_pysites_theme(built):
     page = read(out, "home.html")
     assert "This page names a layout that only the theme has." in page
     assert "Theme home" in page
+
+
+def test_a_liquid_syntax_error_fails_its_page_only(make_site):
+    site = make_site({
+        "_config.yml": "title: T\n",
+        "_layouts/default.html": "<html><body>{{ content }}</body></html>\n",
+        "good.md": "---\nlayout: default\n---\nFine.\n",
+        "bad.md": "---\nlayout: default\n---\nText\n\n{% if page.title %}never closed\n",
+    })
+    result = run_pysite("build", site)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert re.search(r"bad\.md:6: Liquid syntax error", result.stdout + result.stderr)
+    assert "Fine." in (site / "__site" / "good.html").read_text(encoding="utf-8")

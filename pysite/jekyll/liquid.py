@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from liquid import Environment, Mode
-from liquid.exceptions import LiquidError, TemplateNotFoundError
+from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
 
-from pysite.errors import Diagnostic
+from pysite.errors import Diagnostic, TemplateError
 from pysite.jekyll import filters, tags
 from pysite.jekyll.site import HEXO, GeneratorSite
 
@@ -30,6 +30,7 @@ class Liquid(Environment):
         self.site = site
         self.prepath = prepath
         self.problems: list[Diagnostic] = []
+        self.syntax_errors: list[LiquidError] = []
         self.paths: dict[str, Path] = {}       # template source -> its file, for warnings
         self.parsed: dict[Path, Any] = {}
         self.layouts: dict[str, tuple[dict, Any] | None] = {}
@@ -50,6 +51,9 @@ class Liquid(Environment):
             return  # the end of an unknown block tag: its start is reported
         if name:
             message = f"unknown Liquid tag {{% {name[1]} %}}: left out"
+        elif isinstance(exc, LiquidSyntaxError):
+            self.syntax_errors.append(exc)  # the template is broken: `template` fails its page
+            return
         source = exc.token.source if exc.token is not None else None
         context = exc.context() if exc.token is not None else None
         self.problems.append(Diagnostic(message, self.paths.get(source), context[0] if context else None,
@@ -61,7 +65,16 @@ class Liquid(Environment):
         if path is not None:
             self.paths[text] = path
         before = len(self.problems)
-        template = self.from_string(text)
+        self.syntax_errors.clear()
+        try:
+            template = self.from_string(text)
+        except LiquidError as error:
+            self.syntax_errors.append(error)
+        if self.syntax_errors:  # the generators stop here too: this page fails, the others build
+            error = self.syntax_errors[0]
+            raise TemplateError(f"Liquid syntax error: {error.message}", path, error_line(error, text),
+                                hint="close every block tag, and wrap text that shows Liquid syntax in "
+                                     "{% raw %}...{% endraw %}")
         unknown = {name: spans for name, spans in template.analyze(include_partials=False).filters.items()
                    if name not in self.filters}
         if unknown:
@@ -108,6 +121,16 @@ class Liquid(Environment):
         """The problems met since the last call."""
         found, self.problems = self.problems, []
         return found
+
+
+def error_line(error: LiquidError, text: str) -> int | None:
+    """The line of a syntax error; for a block never closed, the line of its last opening tag."""
+    unclosed = re.match(r"expected tag end(\w+)", str(error.message))
+    if unclosed:
+        openings = list(re.finditer(r"\{%-?\s*" + unclosed[1] + r"\b", text))
+        return text.count("\n", 0, openings[-1].start()) + 1 if openings else None
+    context = error.context() if error.token is not None and error.token.source == text else None
+    return context[0] if context else None
 
 
 def layout_path(site: GeneratorSite, name: str) -> Path | None:

@@ -12,7 +12,10 @@ from pysite.errors import Diagnostic
 from pysite.jekyll.liquid import Liquid, is_layout, page_object, render_content, render_layouts, site_object
 from pysite.jekyll.site import HEXO, GeneratorSite
 
-FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$", re.DOTALL | re.MULTILINE)
+# What Hexo keeps away from its tags: fenced code, inline code (within a paragraph), HTML comments.
+HEXO_PROTECTED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$"
+                            r"|(`+)(?!`)(?:[^\n]|\n(?!\s*\n))+?(?<!`)\3(?!`)"
+                            r"|<!--.*?-->", re.DOTALL | re.MULTILINE)
 PROTECTED = "\x00pysite-code-{}\x00"
 
 
@@ -35,14 +38,14 @@ def listing(site: GeneratorSite, variables: dict[str, Any]) -> dict[str, Any]:
 
 def read_liquid(site: GeneratorSite, config: Any, rel: str, path: Any, variables: dict[str, Any], body: str,
                 warnings: list[Diagnostic]) -> str:
-    """A page's text with its Liquid done. Hexo, unlike Jekyll, leaves fenced code alone."""
+    """A page's text with its Liquid done. Hexo, unlike Jekyll, leaves code and comments alone."""
     kept: list[str] = []
     if site.kind == HEXO:
         def keep(match: re.Match) -> str:
             kept.append(match.group(0))
             return PROTECTED.format(len(kept) - 1)
 
-        body = FENCE.sub(keep, body)
+        body = HEXO_PROTECTED.sub(keep, body)
     env = liquid(site, config.prepath)
     text = render_content(env, body, path, page_object(site, rel, variables), listing(site, config.variables),
                           warnings)
