@@ -54,6 +54,13 @@ _ENV_TARGETS = {
 MATH_FONTS = "'Latin Modern Math','STIX Two Math','DejaVu Math TeX Gyre',math"
 _MATH_TAG = re.compile(r'<math xmlns="http://www.w3.org/1998/Math/MathML"')
 _ANNOTATION = re.compile(r'(<annotation encoding="application/x-tex">).*?(</annotation>)', re.DOTALL)
+# KaTeX ends an operator name (\\sin, \\arg, \\max_i) with U+2061, which MathML spaces by
+# nothing: browsers draw "sinx", "argmin". TeX puts a thin space there, except before an
+# opening delimiter (\\sin(x)); after the scripts when the name has some (\\max_i a_i).
+_APPLY = "<mo>\u2061</mo>"
+_SCRIPTED_NAME = re.compile(r"<(msub|msup|msubsup|munder|mover|munderover)><mrow><mi>[^<]*</mi><mo>\u2061</mo></mrow>")
+_OPENING = re.compile(r"<mo(?: [^>]*)?>[(\[{\u27e8|\u2016\u230a\u2308]")
+THIN_SPACE = '<mspace width="0.1667em"></mspace>'
 _VARIANT = re.compile(r'<(mi|mn|mo|mtext)([^>]*?) mathvariant="([a-z-]+)"([^>]*)>([^<]*)</\1>')
 
 
@@ -89,7 +96,31 @@ def render_math(tex: str, display: bool) -> str:
     # The annotation is the TeX a reader copies: the page's, not what KaTeX was given.
     source_text = html.escape(tex, quote=False)
     rendered = _ANNOTATION.sub(lambda m: m.group(1) + source_text + m.group(2), rendered, count=1)
-    return _VARIANT.sub(_apply_variant, rendered)
+    return _VARIANT.sub(_apply_variant, _space_operator_names(rendered))
+
+
+def _space_operator_names(mathml: str) -> str:
+    if _APPLY not in mathml:
+        return mathml
+    spaces, inside_scripts = [], set()  # where thin spaces go; U+2061s of scripted names
+    for match in _SCRIPTED_NAME.finditer(mathml):
+        inside_scripts.add(match.end() - len("</mrow>"))
+        spaces.append(_closing_end(mathml, match.group(1), match.end()))
+    spaces += [match.end() for match in re.finditer(_APPLY, mathml) if match.end() not in inside_scripts]
+    for at in sorted(spaces, reverse=True):
+        if not _OPENING.match(mathml, at):
+            mathml = mathml[:at] + THIN_SPACE + mathml[at:]
+    return mathml
+
+
+def _closing_end(mathml: str, tag: str, start: int) -> int:
+    """Where the `<tag>` element open at `start` ends, nested ones counted."""
+    depth = 1
+    for match in re.compile(rf"<(/?){tag}>").finditer(mathml, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return len(mathml)
 
 
 def _rewrite_environment(match: re.Match) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pysite import markdown
-from pysite.math import MathError, Numbering, label_id, math_letter, numbering, render_math
+from pysite.math import THIN_SPACE, MathError, Numbering, label_id, math_letter, numbering, render_math
 
 FORMULAS = [
     line for line in (Path(__file__).parent / "fixtures" / "math" / "formulas.md").read_text(encoding="utf-8")
@@ -47,6 +47,16 @@ def test_letters_are_unicode_math_letters():
 ])
 def test_math_letter(char, variant, letter):
     assert math_letter(char, variant) == letter
+
+
+@pytest.mark.parametrize("tex,spaced", [
+    (r"\sin x", "<mi>sin</mi><mo>\u2061</mo>" + THIN_SPACE + "<mi>x</mi>"),
+    (r"\sin(x)", "<mi>sin</mi><mo>\u2061</mo><mo"),
+    (r"\max_i a_i", "<mi>i</mi></msub>" + THIN_SPACE + "<msub><mi>a</mi>"),
+    (r"\max_{i_{k}} a", "</msub></msub>" + THIN_SPACE + "<mi>a</mi>"),
+])
+def test_operator_names_are_followed_by_a_thin_space(tex, spaced):
+    assert spaced in render_math(tex, False)
 
 
 def test_text_keeps_its_letters_and_gets_a_style():
