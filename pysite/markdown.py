@@ -197,7 +197,7 @@ def number_equations(state: StateCore) -> None:
 
 
 def _number(token: Token, env: dict) -> None:
-    found = numbering(token.content)
+    found = numbering(token.content, env.get("flavour") == FRANKLIN)
     if not found.numbered:
         return
     env["equation_count"] = token.meta["number"] = env.get("equation_count", 0) + 1

@@ -3,8 +3,8 @@
 Owns what KaTeX is given (labels and numbering commands taken out, numbered amsmath
 environments turned into their unnumbered forms, as pysite numbers a display once), what
 is done to its MathML for browsers (mathvariant letters as Unicode math letters, a math
-font that stretches delimiters), how equations are numbered (Franklin's rule) and the
-ids labels get. Markdown parsing of `$...$` lives in pysite/markdown.py.
+font that stretches delimiters, operator spacing), which display equations are numbered
+(Franklin's rule on Franklin sites) and the ids labels get. Markdown parsing of `$...$` lives in pysite/markdown.py.
 
 Why KaTeX, through the `pykatex` wheel (KaTeX and the QuickJS engine compiled into one
 extension module): Franklin sites are written for KaTeX, so KaTeX itself decides what
@@ -72,12 +72,18 @@ def label_id(name: str) -> str:
     return re.sub(r"\s+", "_", text).replace("__", "_") or "-".join(name.split())
 
 
-def numbering(tex: str) -> Numbering:
-    """Franklin's rule: every display equation is numbered, unless it says `\\nonumber`
-    or `\\notag`, or is a starred environment (`align*`)."""
+def numbering(tex: str, franklin: bool) -> Numbering:
+    """Whether a display equation is numbered. Franklin's rule: every one is, unless it
+    says `\\nonumber` or `\\notag` or is a starred environment (`align*`). Elsewhere
+    (MathJax's and KaTeX's AMS rule): one with a `\\label` or an unstarred numbered
+    environment (`equation`, `align`...) is, unless it says `\\nonumber` or `\\notag`."""
     label = _LABEL.search(tex)
-    starred = any(m.group(1) == "begin" and m.group(3) and m.group(2) in _ENV_TARGETS for m in _ENV.finditer(tex))
-    return Numbering(not (starred or _NO_NUMBER.search(tex)), label_id(label.group(1)) if label else None)
+    begins = [m for m in _ENV.finditer(tex) if m.group(1) == "begin" and m.group(2) in _ENV_TARGETS]
+    if franklin:
+        numbered = not any(m.group(3) for m in begins)
+    else:
+        numbered = bool(label) or any(not m.group(3) for m in begins)
+    return Numbering(numbered and not _NO_NUMBER.search(tex), label_id(label.group(1)) if label else None)
 
 
 @lru_cache(maxsize=4096)

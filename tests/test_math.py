@@ -87,19 +87,20 @@ def test_render_math_raises_math_error_with_katex_message(tex, message):
     assert str(error.value) == message
 
 
-@pytest.mark.parametrize("tex,numbered,label", [
-    ("x", True, None),
-    (r"x \label{a}", True, "a"),
-    (r"x \label{equation blah}", True, "equation_blah"),
-    (r"\begin{equation} x \end{equation}", True, None),
-    (r"\begin{equation*} x \end{equation*}", False, None),
-    (r"\begin{align*} x \end{align*}", False, None),
-    (r"x \nonumber", False, None),
-    (r"\begin{align} x \notag \end{align}", False, None),
-    (r"\begin{pmatrix} x \end{pmatrix}", True, None),
+@pytest.mark.parametrize("tex,franklin,ams,label", [
+    ("x", True, False, None),
+    (r"x \label{a}", True, True, "a"),
+    (r"x \label{equation blah}", True, True, "equation_blah"),
+    (r"\begin{equation} x \end{equation}", True, True, None),
+    (r"\begin{equation*} x \end{equation*}", False, False, None),
+    (r"\begin{align*} x \end{align*}", False, False, None),
+    (r"x \nonumber", False, False, None),
+    (r"\begin{align} x \notag \end{align}", False, False, None),
+    (r"\begin{pmatrix} x \end{pmatrix}", True, False, None),
 ])
-def test_numbering_is_franklins(tex, numbered, label):
-    assert numbering(tex) == Numbering(numbered, label)
+def test_numbering_is_franklins_on_franklin_sites_and_ams_elsewhere(tex, franklin, ams, label):
+    assert numbering(tex, franklin=True) == Numbering(franklin, label)
+    assert numbering(tex, franklin=False) == Numbering(ams, label)
 
 
 @pytest.mark.parametrize("name,ident", [
