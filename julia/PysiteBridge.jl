@@ -14,6 +14,7 @@ end
 include("protocol.jl")
 include("capture.jl")
 include("evaluate.jl")
+include("repl.jl")
 
 # The site module holding utils.jl (`hfun_*` functions) over Franklin's API, replaced on each load.
 const SITE = Ref{Module}(Module(:PysiteSite))

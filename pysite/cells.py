@@ -18,10 +18,14 @@ from pathlib import Path
 
 from pysite.bridge import CellRequest, CellResult
 from pysite.highlight import highlight
+from pysite.julia_literal import julia_literal
+from pysite.markdown import is_cell
 
-HIDE_LINE = re.compile(r"#\s*hide\s*$")
-HIDE_ALL = re.compile(r"^\s*#\s*hideall\s*$", re.MULTILINE)
+# Franklin's rule: `# hide` anywhere in a line hides the line, `# hideall` the whole code.
+HIDE = re.compile(r"#\s*hide(all)?", re.IGNORECASE)
 CACHE_FORMAT = 1
+# Franklin's REPL-mode fences, by their info string: each runs, shown as a REPL session.
+REPL_MODES = {">": "repl", "]": "pkg", ";": "shell", "?": "help"}
 
 
 @dataclass
@@ -29,25 +33,36 @@ class Cell:
     name: str          # "ex/one" for ```julia:./ex/one```, "cell3" for the third ```!```
     code: str          # the code as written (it runs with its hidden lines)
     line: int          # 1-based line of the first code line in the page
-    inline: bool       # ```!```: output right below the code
+    inline: bool       # ```!``` and the REPL modes: output right below the code
+    mode: str = ""     # "repl", "pkg", "shell", "help" for the REPL-mode fences
 
     @property
     def shown_code(self) -> str:
-        if HIDE_ALL.search(self.code):
+        return shown_code(self.code)
+
+
+def shown_code(code: str) -> str:
+    """Code as a page shows it: without its hidden lines."""
+    lines = []
+    for line in code.splitlines(keepends=True):
+        hidden = HIDE.search(line)
+        if hidden and hidden.group(1):
             return ""
-        return "".join(line for line in self.code.splitlines(keepends=True) if not HIDE_LINE.search(line))
+        if not hidden:
+            lines.append(line)
+    return "".join(lines)
 
 
-def cell_info(info: str) -> tuple[str | None, bool] | None:
-    """(name, inline) for a fence info string that marks a cell, None for plain code."""
+def cell_info(info: str) -> tuple[str | None, bool, str] | None:
+    """(name, inline, mode) for a fence info string that marks a cell, None for plain code."""
+    if not is_cell(info):
+        return None
     info = info.strip()
-    if info.startswith("!"):
-        return None, True
     if info.startswith("julia:"):
         name = info[len("julia:"):].strip()
         name = name[2:] if name.startswith("./") else name
-        return name.strip("/") or None, False
-    return None
+        return name.strip("/") or None, False, ""
+    return None, True, REPL_MODES.get(info[0], "")
 
 
 def find_cells(tokens) -> list[Cell]:
@@ -58,8 +73,8 @@ def find_cells(tokens) -> list[Cell]:
         marked = cell_info(token.info)
         if marked is None:
             continue
-        name, inline = marked
-        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline)
+        name, inline, mode = marked
+        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline, mode)
         token.meta["cell"] = cell
         cells.append(cell)
     return cells
@@ -69,6 +84,8 @@ def cells_key(rel: str, cells: list[Cell], manifest_digest: str) -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{rel}\0{manifest_digest}".encode())
     for cell in cells:
         digest.update(f"\0{cell.name}\0{cell.code}".encode())
+        if cell.mode:
+            digest.update(f"\0{cell.mode}".encode())
     return digest.hexdigest()
 
 
@@ -128,7 +145,15 @@ def output_folder(rel: str) -> str:
 
 
 def requests_for(cells: list[Cell], folder: Path) -> list[CellRequest]:
-    return [CellRequest(code=cell.code, line=cell.line, output_dir=folder / cell.name) for cell in cells]
+    return [CellRequest(code=request_code(cell), line=cell.line, output_dir=folder / cell.name) for cell in cells]
+
+
+def request_code(cell: Cell) -> str:
+    """The code Julia runs for a cell: a REPL-mode cell runs as a session (julia/repl.jl)."""
+    if not cell.mode:
+        return cell.code
+    return (f"Main.PysiteBridge.repl_session(@__MODULE__, {julia_literal(cell.mode)}, {julia_literal(cell.code)}, "
+            f"@__FILE__, {cell.line});")
 
 
 def not_evaluated(cells: list[Cell]) -> dict[str, CellResult]:
@@ -137,31 +162,48 @@ def not_evaluated(cells: list[Cell]) -> dict[str, CellResult]:
 
 # Rendering --------------------------------------------------------------------------------
 
-def render_cell(cell: Cell, result: CellResult | None) -> str:
-    """The fence of a cell: its shown code, and for ```!``` its output below."""
+def render_cell(cell: Cell, result: CellResult | None, showall: bool = False) -> str:
+    """The fence of a cell: its shown code, and below it for ```!``` (for every cell with
+    `@def showall = true`) what `\\show` shows; for a REPL-mode fence, its session."""
+    if cell.mode:
+        return render_session(cell, result)
     shown = cell.shown_code
     code = highlight(shown, "julia") if shown.strip() else ""
-    if cell.inline:
-        return code + render_output(result, "output")
+    if cell.inline or showall:
+        return code + render_output(result, "show", code=cell.code)
     return code
 
 
-def render_output(result: CellResult | None, kind: str, markdown=None) -> str:
-    """What `\\output`, `\\show` (kind "output") or `\\textoutput` (kind "text") shows."""
+def render_session(cell: Cell, result: CellResult | None) -> str:
+    """A REPL-mode fence as Franklin shows it: the session; help mode's documentation as HTML."""
+    if result is None or result.status != "ok":
+        return highlight(cell.code, "julia") + render_output(result, "output")
+    if cell.mode == "help":
+        prompt = highlight(f"help?> {cell.code.strip()}\n", "julia-repl")
+        return f'{prompt}<div class="julia-help">\n{result.stdout}</div>\n'
+    return highlight(result.stdout, "julia-repl")
+
+
+def render_output(result: CellResult | None, kind: str, markdown=None, code: str = "") -> str:
+    """What Franklin's commands show of a cell: `\\output` (kind "output") what it printed,
+    `\\show` ("show") that and its value (`code` tells when its last line is a `@show`, whose
+    value Franklin leaves out), `\\textoutput` ("text") what it printed, read as Markdown.
+    Displays, errors and time-outs follow."""
     if result is None:
         return ""
     parts = []
     if result.status == "not-evaluated":
         return '<div class="cell-not-evaluated">This cell was not evaluated: no Julia was found.</div>\n'
+    shows_value = kind == "show" and result.status == "ok" and not ends_in_show(code)
     if kind == "text" and markdown is not None:
         parts.append(markdown(result.stdout))
     else:
         text = result.stdout
-        if result.status == "ok" and result.value is not None and result.rich is None:
+        if shows_value and result.value is not None and result.rich is None:
             text = f"{text}{'' if not text or text.endswith(chr(10)) else chr(10)}{result.value}"
         if text:
-            parts.append(f'<pre class="cell-output"><code>{html.escape(text)}</code></pre>\n')
-    for mime, data in result.displays + ([result.rich] if result.rich else []):
+            parts.append(f'<pre class="cell-output"><code class="plaintext code-output">{html.escape(text)}</code></pre>\n')
+    for mime, data in result.displays + ([result.rich] if result.rich and shows_value else []):
         parts.append(rich_html(mime, data))
     if result.status in ("error", "crashed"):
         body = result.error or ("error" if result.status == "error" else "Julia crashed while running this cell.")
@@ -171,6 +213,12 @@ def render_output(result: CellResult | None, kind: str, markdown=None) -> str:
     elif result.status == "timeout":
         parts.append(f'<div class="cell-timeout">{html.escape(result.error or "This cell timed out.")}</div>\n')
     return "".join(parts)
+
+
+def ends_in_show(code: str) -> bool:
+    """Whether the code's last statement is a `@show` (Franklin then shows no value)."""
+    lines = [line.strip() for line in code.splitlines() if line.strip() and not line.strip().startswith("#")]
+    return bool(lines) and lines[-1].startswith("@show")
 
 
 def rich_html(mime: str, data: bytes) -> str:

@@ -4,11 +4,13 @@
 turns a literal into a Python value (tuples and vectors -> list, `a => b` -> tuple,
 Symbols -> str, `nothing` and `missing` -> None, `Date`/`DateTime` -> date/datetime)
 and keeps anything else whole as a `JuliaExpr` for the build to evaluate in Julia.
+`julia_literal` writes a Python value back as Julia source.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -313,3 +315,32 @@ def _dedent(body: str) -> str:
 def indent_width(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
+
+def julia_literal(value: Any) -> str:
+    """Julia source for a plain Python value; an expression that throws is `nothing`."""
+    if isinstance(value, JuliaExpr):
+        return f"(try; {value.code}\n; catch; nothing; end)"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ("NaN" if value != value else ("Inf" if value > 0 else "-Inf"))
+    if isinstance(value, str):
+        text = str.__str__(value)   # a plain str: Markup's replace would HTML-escape
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+        return f'"{escaped}"'
+    if isinstance(value, dt.datetime):
+        return f"Dates.DateTime({value.year}, {value.month}, {value.day}, {value.hour}, {value.minute}, {value.second})"
+    if isinstance(value, dt.date):
+        return f"Dates.Date({value.year}, {value.month}, {value.day})"
+    if isinstance(value, tuple):
+        return "(" + "".join(julia_literal(item) + ", " for item in value) + ")"
+    if isinstance(value, list):
+        return "Any[" + ", ".join(julia_literal(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{julia_literal(key)} => {julia_literal(item)}" for key, item in value.items())
+        return f"Dict{{String,Any}}({pairs})"
+    return julia_literal(str(value))

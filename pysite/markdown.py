@@ -94,9 +94,10 @@ def plain_text(tokens: Sequence[Token]) -> str:
 
 
 def is_cell(info: str) -> bool:
-    """Whether a fence's info string marks a Julia cell (`julia:NAME`, `!`)."""
+    """Whether a fence's info string marks a Julia cell: `julia:NAME`, `!`, or Franklin's
+    REPL modes `>` (Julia), `]` (Pkg), `;` (shell), `?` (help)."""
     info = info.strip()
-    return info.startswith("julia:") or info.startswith("!")
+    return info.startswith(("julia:", "!", ">", "]", ";", "?"))
 
 
 def render_fence(token: Token) -> str:

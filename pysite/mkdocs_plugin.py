@@ -18,7 +18,7 @@ from mkdocs.plugins import BasePlugin
 
 from pysite import markdown
 from pysite.api import Julia
-from pysite.cells import find_cells, render_cell, render_output
+from pysite.cells import find_cells, render_cell, render_output, request_code
 from pysite.config import COMMONMARK
 from pysite.highlight import stylesheet
 
@@ -73,7 +73,7 @@ def evaluate_cells(text: str, path: str, julia: Julia) -> str:
     cells = find_cells(fences)
     if not cells:
         return text
-    results = dict(zip((cell.name for cell in cells), julia.evaluate([cell.code for cell in cells], path, [cell.line for cell in cells])))
+    results = dict(zip((cell.name for cell in cells), julia.evaluate([request_code(cell) for cell in cells], path, [cell.line for cell in cells])))
     for cell in cells:
         result = results[cell.name]
         if result.status not in ("ok", "not-evaluated"):
@@ -92,7 +92,8 @@ def evaluate_cells(text: str, path: str, julia: Julia) -> str:
         if name not in results:
             log.warning(f"{path}: \\{match.group(1)}{{{name}}}: no cell named {name!r} on this page")
             return match.group(0)
-        return block(render_output(results[name], "text" if match.group(1) == "textoutput" else "output"))
+        kind = {"textoutput": "text", "show": "show"}.get(match.group(1), "output")
+        return block(render_output(results[name], kind, code=next(c.code for c in cells if c.name == name)))
 
     return OUTPUT_CALL.sub(output, body)
 

@@ -208,7 +208,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
     results = ctx.results_for(page, page.cells) if page.cells else {}
-    env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name))
+    showall = bool(page.variables.get("showall"))
+    env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name), showall)
 
     def render_markdown(text: str) -> str:
         text_env = {"path": path, "warnings": []}
@@ -221,7 +222,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
                                               path, int(attrs["line"]), "warning"))
             return ""
         return render_output(results[name], attrs["kind"],
-                             markdown=lambda text: render_fragment(text, scope, int(attrs["line"])))
+                             markdown=lambda text: render_fragment(text, scope, int(attrs["line"])),
+                             code=next((cell.code for cell in page.cells if cell.name == name), ""))
 
     content = fill(markdown.render(tokens, env), {
         **dialect_handlers(scope, env, render_markdown),

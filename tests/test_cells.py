@@ -25,7 +25,7 @@ x
 
 Some text between.
 
-\\output{first}
+\\show{first}
 
 ```!
 y = x + 1 # hide
@@ -59,7 +59,7 @@ struct Dot end
 Base.show(io::IO, ::MIME"image/svg+xml", ::Dot) = print(io, "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><circle cx='5' cy='5' r='4'/></svg>")
 Dot()
 ```
-\\output{figure}
+\\show{figure}
 
 ```julia:files
 write(joinpath(@OUTPUT, "data.txt"), "from a cell")
@@ -91,7 +91,7 @@ def test_cells_in_a_page(tmp_path, logged_julia):
     assert re.search(r"pages/cells.md:\d+: cell `broken` threw an error: this cell fails \(warning\)", result.stderr)
     html = (site / "__site/pages/cells/index.html").read_text()
     text = unescape(html)
-    assert "printed 42\n42</code></pre>" in text
+    assert "printed 42\n42</code></pre>" in text                # \show: what it printed, then its value
     assert text.index("Some text between.") < text.index("printed 42")
     assert "y = x + 1" not in text                      # hidden line
     assert "2×2 Array{Int64,2}:\n 1  2\n 3  4" in text or "2×2 Matrix{Int64}:\n 1  2\n 3  4" in text
@@ -184,4 +184,4 @@ def test_site_project_is_activated(tmp_path, logged_julia):
     })
     result = run_pysite("build", site, env=env)
     assert result.returncode == 0, result.stderr
-    assert "<code>site\n</code>" in (site / "__site/index.html").read_text()
+    assert "site\n</code>" in (site / "__site/index.html").read_text()

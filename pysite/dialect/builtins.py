@@ -139,7 +139,7 @@ def literate(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
         return missing(ex, source, offset, f"\\literate{{{args[0]}}}: no script {address(ex.scope, args[0])}",
                        f"Literate file matching '{args[0].strip()}' not found.")
     text = literate_markdown(found[1].read_text(encoding="utf-8"), ex.next_literate_name,
-                             lambda name: mark("output", name=name, kind="output", line=source.line_at(offset)))
+                             lambda name: mark("output", name=name, kind="show", line=source.line_at(offset)))
     return ex.reexpand(text, source, offset)
 
 
@@ -188,7 +188,7 @@ def inline_error(message: str) -> str:
 
 Builtin = Callable[["Expander", Source, int, list[str]], str]
 BUILTINS: dict[str, tuple[int, Builtin]] = {
-    "output": (1, output("output")), "show": (1, output("output")), "codeoutput": (1, output("output")),
+    "output": (1, output("output")), "show": (1, output("show")), "codeoutput": (1, output("output")),
     "textoutput": (1, output("text")),
     "fig": (1, fig), "figalt": (2, figalt),
     "toc": (0, toc), "tableofcontents": (0, toc),

@@ -13,14 +13,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 from pysite.dialect.context import PageScope
 from pysite.errors import JuliaError, ParseError
-from pysite.julia_literal import JuliaExpr
+from pysite.julia_literal import JuliaExpr, julia_literal
 
 USING_FRANKLIN = re.compile(r"^(\s*)(using|import)\s+Franklin\b", re.M)
 
@@ -117,33 +116,3 @@ def is_plain(value: Any) -> bool:
     if isinstance(value, dict):
         return all(isinstance(key, str) and is_plain(item) for key, item in value.items())
     return False
-
-
-def julia_literal(value: Any) -> str:
-    """Julia source for a plain Python value; an expression that throws is `nothing`."""
-    if isinstance(value, JuliaExpr):
-        return f"(try; {value.code}\n; catch; nothing; end)"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("NaN" if value != value else ("Inf" if value > 0 else "-Inf"))
-    if isinstance(value, str):
-        text = str.__str__(value)   # a plain str: Markup's replace would HTML-escape
-        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
-        return f'"{escaped}"'
-    if isinstance(value, dt.datetime):
-        return f"Dates.DateTime({value.year}, {value.month}, {value.day}, {value.hour}, {value.minute}, {value.second})"
-    if isinstance(value, dt.date):
-        return f"Dates.Date({value.year}, {value.month}, {value.day})"
-    if isinstance(value, tuple):
-        return "(" + "".join(julia_literal(item) + ", " for item in value) + ")"
-    if isinstance(value, list):
-        return "Any[" + ", ".join(julia_literal(item) for item in value) + "]"
-    if isinstance(value, dict):
-        pairs = ", ".join(f"{julia_literal(key)} => {julia_literal(item)}" for key, item in value.items())
-        return f"Dict{{String,Any}}({pairs})"
-    return julia_literal(str(value))
