@@ -80,6 +80,12 @@ def find_cells(tokens) -> list[Cell]:
     return cells
 
 
+def find_cell(cells: list[Cell], name: str) -> Cell | None:
+    """The cell `\\output{name}` means: named so, or so but for Franklin's optional `.jl`."""
+    wanted = name.removesuffix(".jl")
+    return next((cell for cell in cells if cell.name.removesuffix(".jl") == wanted), None)
+
+
 def cells_key(rel: str, cells: list[Cell], manifest_digest: str) -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{rel}\0{manifest_digest}".encode())
     for cell in cells:

@@ -18,9 +18,11 @@ from typing import Any, Callable
 
 from pysite import markdown
 from pysite.blog.posts import is_draft
-from pysite.cells import Cell, find_cells, render_cell, render_output
+from pysite.bridge import CellResult
+from pysite.cells import Cell, find_cell, find_cells, render_cell, render_output
 from pysite.config import COMMONMARK, FRANKLIN, SiteConfig, as_list
 from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, handlers as dialect_handlers, page_scope
+from pysite.dialect.builtins import script_output
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
@@ -216,14 +218,19 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
         return markdown.render(markdown.parse(text, text_env, page.flavour), text_env)
 
     def output(attrs: dict[str, str]) -> str:
-        name = attrs["name"]
-        if name not in results:
-            env["warnings"].append(Diagnostic(f"\\output{{{name}}}: no cell named {name!r} on this page",
-                                              path, int(attrs["line"]), "warning"))
-            return ""
-        return render_output(results[name], attrs["kind"],
+        cell = find_cell(page.cells, attrs["name"])
+        result = results.get(cell.name) if cell else None
+        if result is None:
+            script = script_output(scope, attrs.get("path", attrs["name"]))
+            if script is None:
+                env["warnings"].append(Diagnostic(
+                    f"\\output{{{attrs['name']}}}: no cell named {attrs['name']!r} on this page, nor a script "
+                    "output (output/NAME.out beside the script)", path, int(attrs["line"]), "warning"))
+                return ""
+            result = CellResult("ok", stdout=script[0], value=script[1])
+        return render_output(result, attrs["kind"],
                              markdown=lambda text: render_fragment(text, scope, int(attrs["line"])),
-                             code=next((cell.code for cell in page.cells if cell.name == name), ""))
+                             code=cell.code if cell else "")
 
     content = fill(markdown.render(tokens, env), {
         **dialect_handlers(scope, env, render_markdown),

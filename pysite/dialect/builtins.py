@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from pysite.cells import CellCache
+from pysite.cells import CellCache, shown_code
 from pysite.dialect.context import PageScope
 from pysite.dialect.literate import literate_markdown
 from pysite.dialect.scan import Source
@@ -35,6 +35,8 @@ IMAGE_EXTENSIONS = (".png", ".jpeg", ".jpg", ".svg", ".gif", ".webp")
 LANGUAGE_EXTENSIONS = {"julia": ".jl", "python": ".py", "r": ".r", "markdown": ".md", "md": ".md",
                        "html": ".html", "javascript": ".js", "bash": ".sh", "plaintext": ".txt", "toml": ".toml"}
 INPUT_NOT_FOUND = "Couldn't find a file when trying to resolve an input request with relative path: `{}`."
+# Languages whose comments start with `#`: `# hide` hides a line of them.
+HASH_COMMENTS = ("julia", "python", "r", "bash", "toml")
 # `/assets/...` addresses come from these source folders.
 PUBLISHED = {"assets": "_assets", "css": "_css", "libs": "_libs"}
 
@@ -89,8 +91,30 @@ def cell_file(scope: PageScope, rpath: str, extensions: tuple[str, ...]) -> str 
 def output(kind: str):
     def command(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
         name = args[0].strip().removeprefix("./").strip("/")
-        return mark("output", name=name, kind=kind, line=source.line_at(offset))
+        return mark("output", name=name, path=args[0].strip(), kind=kind, line=source.line_at(offset))
     return command
+
+
+def script_output(scope: PageScope, rpath: str) -> tuple[str, str | None] | None:
+    """(what it printed, its value as text or None) of a script run before the build, read
+    as Franklin reads them: `output/NAME.out` and `output/NAME.res` beside the script, which
+    `/path` finds from the site's folder, `./path` from the page's assets (or their `code/`),
+    and `path` from the page's assets or `/assets/`."""
+    rpath = rpath.strip()
+    script = rpath.removeprefix("./").removesuffix(".jl")
+    if rpath.startswith("/"):
+        candidates = [scope.root / script.lstrip("/")]
+    else:
+        page_assets = scope.root / "_assets" / scope.stem
+        candidates = [page_assets / "code" / script, page_assets / script]
+        candidates += [] if rpath.startswith("./") else [scope.root / "_assets" / script]
+    for candidate in candidates:
+        out = scope.input(candidate.parent / "output" / (candidate.name + ".out"))
+        if out is not None:
+            res = scope.input(candidate.parent / "output" / (candidate.name + ".res"))
+            value = res.read_text(encoding="utf-8") if res is not None else None
+            return out.read_text(encoding="utf-8"), None if value == "nothing" else value
+    return None
 
 
 def fig(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
@@ -114,6 +138,8 @@ def input_file(ex: Expander, source: Source, offset: int, args: list[str]) -> st
         return missing(ex, source, offset, f"\\input{{{args[0]}}}{{{args[1]}}}: no file {address(ex.scope, args[1])}",
                        INPUT_NOT_FOUND.format(args[1].strip()))
     code = found[1].read_text(encoding="utf-8")
+    if lang in HASH_COMMENTS:  # Franklin hides `# hide` lines of languages it knows, as in cells
+        code = shown_code(code)
     return ex.raw(highlight(code, None if lang == "plaintext" else lang))
 
 
@@ -144,7 +170,9 @@ def literate(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
 
 
 def style(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
-    return ex.raw(f'<span style="{html.escape(args[0].strip())}">{args[1]}</span>')
+    """`\\style{css}{text}`: the text (Markdown and commands) in a styled span, as Franklin's."""
+    text = ex.reexpand(args[1], source, offset)
+    return ex.raw(f'<span style="{html.escape(args[0].strip())}">') + text + ex.raw("</span>")
 
 
 def underline(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
@@ -209,7 +237,8 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
     def figure(attrs: dict[str, str]) -> str:
         src, alt = attrs["src"], attrs.get("alt", "")
         extensions = IMAGE_EXTENSIONS if "." not in src.rsplit("/", 1)[-1] else ("",)
-        found = find_file(scope, src, extensions, ("", "output/"))
+        # Where Franklin looks: beside the page's assets, in their output/, and in code/ (its cells' folder).
+        found = find_file(scope, src, extensions, ("", "output/", "code/", "code/output/"))
         located = found[0] if found else cell_file(scope, src, extensions)
         if located is None:
             scope.warn(f"\\fig{{{src}}}: no image {address(scope, src)} (nor one a cell of this page wrote)",

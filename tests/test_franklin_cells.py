@@ -1,0 +1,182 @@
+"""Code cells shown as Franklin shows them, with the real Julia: `\\output`, `\\show`,
+`\\textoutput`, ```` ```! ````, `showall`, the REPL-mode fences, and the commands that read
+files beside cells (`\\input` without hidden lines, a script's `output/NAME.out`, `\\fig`)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from conftest import run_pysite, write_tree
+
+pytestmark = pytest.mark.julia
+
+PAGE = r"""# Cells
+
+```julia:ex
+x = 5
+println("hello")
+x^2
+```
+
+\output{ex}
+
+\show{ex}
+
+```julia:shown
+a = [1, 2]
+@show a
+```
+
+\show{shown}
+
+```julia:quiet
+q = 3;
+```
+
+\show{quiet}
+
+```!
+x + 1
+```
+
+\newcommand{\dot}[1]{~~~<i class="dot">!#1</i>~~~}
+
+```julia:table
+#hideall
+println("@@simple-table")
+println("Name | Number")
+println(":--- | :---")
+println("Ada | 1")
+println("@@")
+print(join(("\\dot{$c}" for c in ("red", "blue"))))
+```
+
+\textoutput{table}
+
+```>
+x = 5
+y = x^2
+function f(z)
+    z + 1
+end
+f(1);
+```
+
+```;
+echo hello
+```
+
+```]
+st
+```
+
+```?
+sqrt
+```
+
+\input{julia}{/_assets/scripts/hidden.jl}
+
+\output{/_assets/scripts/script1.jl}
+
+\show{/_assets/scripts/script1}
+
+\fig{plot}
+
+\style{color:red}{**styled** and `code`}
+"""
+
+SITE = {
+    "index.md": PAGE,
+    "all.md": "@def showall = true\n\n```julia:one\n1 + 1\n```\n",
+    "_assets/scripts/hidden.jl": "using LinearAlgebra # hide\nv = [1, 2]\nw = 2v # HIDE\nprintln(v)\n",
+    "_assets/scripts/script1.jl": "println(\"run before\")\n42\n",
+    "_assets/scripts/output/script1.out": "run before\n",
+    "_assets/scripts/output/script1.res": "42",
+    "_assets/index/code/output/plot.png": b"\x89PNG\r\n\x1a\n",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, julia_install):
+    site = write_tree(tmp_path_factory.mktemp("franklin-cells") / "site", SITE)
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 0, result.stderr
+    return site, result
+
+
+def main(site, rel: str = "index.html") -> str:
+    html = (site / "__site" / rel).read_text()
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def outputs(html: str) -> list[str]:
+    return [unescape(text) for text in re.findall(r'<code class="plaintext code-output">(.*?)</code>', html, re.S)]
+
+
+def test_output_shows_what_was_printed_and_show_adds_the_value(built):
+    site, _ = built
+    found = outputs(main(site))
+    assert found[:3] == ["hello\n", "hello\n25", "a = [1, 2]\n"]   # \output, \show, @show last: no value
+    assert "3" not in found                                          # `;`: nothing
+
+
+def test_bang_cell_and_showall_show_the_value(built):
+    site, _ = built
+    assert "6" in outputs(main(site))
+    assert outputs(main(site, "all/index.html")) == ["2"]
+
+
+def test_textoutput_reads_the_printed_text_as_dialect_and_markdown(built):
+    site, _ = built
+    html = main(site)
+    assert re.search(r'<div class="simple-table">\s*<table>\s*<thead>\s*<tr>\s*<th[^>]*>Name</th>', html), html
+    assert '<i class="dot">red</i><i class="dot">blue</i>' in html
+    assert "@@" not in html and "\\dot" not in html
+
+
+def test_repl_mode_is_a_session(built):
+    site, _ = built
+    sessions = [unescape(re.sub(r"<[^>]+>", "", body))
+                for body in re.findall(r'<code class="language-julia-repl">(.*?)</code></pre>', main(site), re.S)]
+    assert sessions[0] == ("julia> x = 5\n5\n\njulia> y = x^2\n25\n\n"
+                           "julia> function f(z)\n    z + 1\nend\nf (generic function with 1 method)\n\n"
+                           "julia> f(1);\n")
+    assert sessions[1] == "shell> echo hello\nhello\n"
+    assert re.match(r"\(\S+\) pkg> st\n", sessions[2])
+    assert sessions[3] == "help?> sqrt\n"
+
+
+def test_help_mode_shows_the_documentation(built):
+    site, _ = built
+    help_div = re.search(r'<div class="julia-help">(.*?)</div>', main(site), re.S)
+    assert help_div and "square root" in help_div.group(1)
+    assert 'class="language-julia"' in help_div.group(1)
+
+
+def test_input_drops_hidden_lines(built):
+    site, _ = built
+    html = main(site)
+    code = unescape(re.sub(r"<[^>]+>", "", html.split("help?&gt;")[1]))
+    assert "v = [1, 2]\nprintln(v)" in code
+    assert "LinearAlgebra" not in code and "w = 2v" not in code
+
+
+def test_output_of_a_script_run_before_the_build(built):
+    site, result = built
+    found = outputs(main(site))
+    assert "run before\n" in found and "run before\n42" in found
+    assert "script1" not in result.stderr
+
+
+def test_fig_found_in_the_page_code_output_folder(built):
+    site, result = built
+    assert '<img src="/assets/index/code/output/plot.png" alt="">' in main(site)
+    assert "\\fig" not in result.stderr
+
+
+def test_style_reads_markdown(built):
+    site, _ = built
+    assert '<span style="color:red"><strong>styled</strong> and <code>code</code></span>' in main(site)
