@@ -89,6 +89,7 @@ sqrt
 """
 
 SITE = {
+    "config.md": "",
     "index.md": PAGE,
     "all.md": "@def showall = true\n\n```julia:one\n1 + 1\n```\n",
     "_assets/scripts/hidden.jl": "using LinearAlgebra # hide\nv = [1, 2]\nw = 2v # HIDE\nprintln(v)\n",

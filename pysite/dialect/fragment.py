@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pysite import markdown
 from pysite.config import FRANKLIN
+from pysite.config import FRANKLIN
 from pysite.dialect.builtins import handlers
 from pysite.dialect.commands import Definitions
 from pysite.dialect.context import PageScope
