@@ -24,7 +24,7 @@ def cell_page(code: str, prose: str = "prose", variables: str = "") -> str:
 
 
 def output_of(server: Served, path: str) -> str:
-    found = re.search(r'<pre class="cell-output"><code>(.*?)</code>', server.text(path), re.DOTALL)
+    found = re.search(r'<pre class="cell-output"><code[^>]*>(.*?)</code>', server.text(path), re.DOTALL)
     return found.group(1) if found else ""
 
 
