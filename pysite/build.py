@@ -76,6 +76,7 @@ class Builder:
         self.state: BuildState | None = BuildState() if options.clean else None  # loaded when needed
         self.evaluator: Evaluator | None = None
         self.unsaved = False
+        self.generator_key = ""  # a Jekyll or Hexo site's inputs (GeneratorSite.inputs_digest)
         # Kept from one build to the next (by `serve`): what did not change is not made again.
         self.layouts: tuple[str, Layouts] | None = None
         self.view_cache: dict[str, tuple] = {}
@@ -121,6 +122,7 @@ class Builder:
         report.pages = len(pages)
         if config.generator is not None:
             report.diagnostics.extend(config.generator.notices)
+        self.generator_key = config.generator.inputs_digest() if config.generator is not None else ""
         report.diagnostics.extend(Diagnostic("a link to a file outside the site: not published", s.path,
                                              severity="warning") for s in sources if s.kind == "outside")
         read = self.read_pages(config, pages)
@@ -150,6 +152,7 @@ class Builder:
             path = self.site / name
             if path.exists():
                 digest.update(name.encode() + b"\0" + path.read_bytes())
+        digest.update(self.generator_key.encode())  # a Jekyll or Hexo site's Liquid inputs
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:

@@ -141,3 +141,20 @@ def test_a_liquid_syntax_error_fails_its_page_only(make_site):
     assert "Traceback" not in result.stderr
     assert re.search(r"bad\.md:6: Liquid syntax error", result.stdout + result.stderr)
     assert "Fine." in (site / "__site" / "good.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_sees_changed_data_includes_and_other_pages(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "jekyll", site)
+    (site / "_posts" / "2021-03-04-hello-world.md").write_text(
+        "---\ntitle: Hello\n---\nNo cells here.\n", encoding="utf-8")
+    assert run_pysite("build", site).returncode == 0
+    (site / "_data" / "footer.yml").write_text("text: Written at home\n", encoding="utf-8")
+    (site / "_includes" / "callout.html").write_text("<aside>{{ include.text }}!</aside>\n", encoding="utf-8")
+    (site / "_posts" / "2021-05-06-second-walk.md").write_text(
+        "---\ntitle: Renamed walk\n---\n{% include callout.html text='Go' %}\n", encoding="utf-8")
+    assert run_pysite("build", site).returncode == 0
+    out = site / "__site"
+    assert "Written at home" in read(out, "about/index.html")
+    assert "Renamed walk" in read(out, "index.html")
+    assert "<aside>Go!</aside>" in read(out, "2021/05/06/second-walk.html")

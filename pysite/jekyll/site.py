@@ -65,6 +65,19 @@ class GeneratorSite:
         found.setdefault("posts", {"output": True})
         return found
 
+    def inputs_digest(self) -> str:
+        """What Liquid in any page may read besides the page: _config.yml, _data/, _includes/,
+        _layouts/ and every document's variables (after discovery). Pages are read again when it changes."""
+        import hashlib
+        import pickle
+
+        digest = hashlib.sha256(pickle.dumps(sorted((rel, repr(d.variables)) for rel, d in self.documents.items())))
+        for folder in ("_data", "_includes", "_layouts"):
+            for path in sorted((self.source / folder).rglob("*")):
+                if path.is_file():
+                    digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
     def site_variables(self) -> dict[str, Any]:
         """What pysite's own features (theme, feeds, sitemap) read of the site: title, URL, prepath."""
         config = self.config
