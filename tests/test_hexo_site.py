@@ -77,3 +77,13 @@ def test_more_marks_the_excerpt(built):
 def test_the_theme_is_named_once(built):
     _, log = built
     assert log.count("Hexo theme `lantern` is not rendered") == 1
+
+
+def test_archives_by_year_and_month(built):
+    out, _ = built
+    for rel in ("archives/index.html", "archives/2022/index.html", "archives/2022/02/index.html"):
+        assert (out / rel).is_file(), rel
+    year = read(out, "archives/2022/index.html")
+    assert year.index("Second night") < year.index("First light"), "newest first"
+    assert "The dome opened at dusk." in year, "each post whole"
+    assert "The dome opened at dusk." not in read(out, "archives/2022/02/index.html")

@@ -13,6 +13,7 @@ from pysite.blog import feeds, franklin_feeds, paginate, redirects, sitemap, tax
 from pysite.blog.links import origin
 from pysite.dialect import franklin_layout
 from pysite.errors import Diagnostic, PysiteError
+from pysite.hexo import archives as hexo_archives
 
 
 def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
@@ -28,7 +29,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     else:
         makers = [taxonomy.pages]
         own_feeds = feeds.enabled(view.site)
-    makers += [paginate.pages, redirects.pages]
+    makers += [paginate.pages, redirects.pages, hexo_archives.pages]
     if own_feeds or sitemap.enabled(view.site):
         if origin(view.site):
             makers += [feeds.files] if own_feeds else []
