@@ -43,6 +43,7 @@ def test_every_url_is_the_one_jekyll_gives(built):
                      "_hidden/secret.html", "staff/alice.html", "_staff/alice.html", "_layouts/default.html"):
         assert left_out not in published, left_out
     assert not any("unfinished" in path for path in published), "a draft is built only with --drafts"
+    assert not any("withdrawn" in path for path in published), "published: false"
 
 
 def test_layouts_chain_through_their_front_matter(built):
@@ -78,6 +79,8 @@ def test_includes_data_and_filters(built):
     assert json.loads(menu)[1] == {"title": "About", "url": "/about/"}
     assert '<p class="slug">hello-wide-world</p>' in home
     assert '<p class="escaped">a &lt; b &amp; c</p>' in home
+    assert '<p>Some <em>emphasis</em>, <a href="/x/" class="out">a link</a></p>' in home
+    assert '<p class="group">post: A second walk, Hello, World</p>' in home
     assert "{{ not rendered }}" in read(out, "plain.html"), "a file without front matter is copied"
 
 

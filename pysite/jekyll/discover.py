@@ -164,6 +164,8 @@ def document(site: GeneratorSite, path: Path, rel: str, type_: str, collections:
         return SourceFile(path, rel, "file", site.below_source(rel))
     own = variables or {}
     values = {**site.defaults_for(rel, type_), **own}
+    if values.get("published") is False:
+        return None  # Jekyll and Hexo leave out what says `published: false`
     values.update(derived(site, path, rel, type_, values))
     if type_ not in ("pages", "posts", "drafts") and not collections.get(type_, {}).get("output"):
         site.documents[rel] = Document(rel, type_, values, "", "")
