@@ -14,9 +14,21 @@ end
 
 render_text(mod::Module, x) = String(render(mod, "text/plain", x))
 
+"""
+The best rich form of `x` as `mime => bytes`, or `nothing`. A `show` that throws
+for one MIME type is reported as a warning in the cell's output and the next
+form is tried, down to text/plain (always shown).
+"""
 function render_rich(mod::Module, x)
     for mime in RICH_MIMES
-        Base.invokelatest(showable, mime, x) && return mime => render(mod, mime, x)
+        Base.invokelatest(showable, mime, x) || continue
+        try
+            return mime => render(mod, mime, x)
+        catch err
+            err isa InterruptException && rethrow()
+            message = sprint(showerror, err)
+            @warn "show(io, MIME\"$mime\"(), ::$(typeof(x))) threw, so the value is shown in another form: $message" _module = nothing _file = nothing _line = nothing
+        end
     end
     return nothing
 end
@@ -51,20 +63,22 @@ end
 # Julia's writes and C's land in order of their flushes.
 const CAPTURE = Ref{Union{IOStream,Nothing}}(nothing)
 
+# Unlinked as soon as it is open: nothing is left behind, even by a killed worker.
 function capture_file()
     if CAPTURE[] === nothing
         path = tempname()
         CAPTURE[] = open(path, "a+")
-        atexit(() -> rm(path; force = true))
+        rm(path)
     end
     return CAPTURE[]
 end
 
 """
 Run `f()` with stdout and stderr (Julia's, the C library's and the logger's)
-sent to one file; return the bytes written.
+sent to one file; return at most `limit` bytes of what was written, with a note
+where it was cut.
 """
-function capture_output(f)
+function capture_output(f, limit::Integer)
     io = capture_file()
     # Back to the start as well: the redirected descriptors share this file offset, and
     # writing past the end of the truncated file would leave a run of NUL bytes.
@@ -81,6 +95,19 @@ function capture_output(f)
         redirect_stdout(old_out)
         redirect_stderr(old_err)
     end
+    total = position(seekend(io))
     seekstart(io)
-    return read(io)
+    return cut(read(io, min(total, limit)), total, limit)
 end
+
+"`data` (the first bytes of `total`), with a note when `total` is over `limit`."
+function cut(data::Vector{UInt8}, total::Integer, limit::Integer)
+    total <= limit && return data
+    note = "\n[output cut here: the cell wrote $(megabytes(total)), more than the limit of $(megabytes(limit)) " *
+           "per cell (page variable `cell_output_limit`, flag --output-limit, in MB)]\n"
+    return vcat(data[1:min(end, limit)], Vector{UInt8}(codeunits(note)))
+end
+
+cut(text::String, limit::Integer) = sizeof(text) <= limit ? text : String(cut(Vector{UInt8}(codeunits(text)), sizeof(text), limit))
+
+megabytes(n::Integer) = string(round(n / 2^20; digits = 2), " MB")

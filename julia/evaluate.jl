@@ -28,6 +28,7 @@ end
 
 struct CellSyntaxError <: Exception
     message::String
+    line::Int
 end
 Base.showerror(io::IO, e::CellSyntaxError) = print(io, e.message)
 
@@ -41,7 +42,7 @@ function parse_cell(code::AbstractString, path::AbstractString, line::Integer)
         isdefined(Meta, :parseall) ? Meta.parseall(text; filename = path) :
         Base.parse_input_line(text; filename = path)
     catch err  # parsers that throw rather than return an :error expression
-        throw(CellSyntaxError(sprint(showerror, err)))
+        throw(CellSyntaxError(sprint(showerror, err), line))
     end
     for e in (ex isa Expr && ex.head === :toplevel ? ex.args : Any[ex])
         e isa Expr && e.head in (:error, :incomplete) && throw(syntax_error(e, text, path))
@@ -51,9 +52,10 @@ end
 
 function syntax_error(e::Expr, text::AbstractString, path::AbstractString)
     detail = e.args[1]
+    line = failing_line(text)
     # Newer parsers carry their own located error; Julia 1.5 gives a bare string.
-    detail isa AbstractString || return CellSyntaxError(sprint(showerror, detail))
-    return CellSyntaxError("syntax: $detail\nin expression starting at $path:$(failing_line(text))")
+    detail isa AbstractString || return CellSyntaxError(sprint(showerror, detail), line)
+    return CellSyntaxError("syntax: $detail\nin expression starting at $path:$line", line)
 end
 
 "The line where the first unparsable statement of `text` starts."
@@ -71,18 +73,24 @@ function failing_line(text::AbstractString)
     return count(==('\n'), text) + 1
 end
 
-"Where the statement that failed starts, for errors whose backtrace has no user frame."
+"An error in user code, with the user's backtrace and the line of the page where it happened."
 struct Located <: Exception
     err::Any
     backtrace::String
+    line::Int
 end
+
+# Soft scope at a cell's top level, as the REPL has it (`s = 0; for i in 1:3; s += i; end`
+# updates the global `s`). REPL.softscope arrived in Julia 1.5.
+const SOFTSCOPE = isdefined(REPL, :softscope) ? REPL.softscope : identity
 
 """
 Evaluate top-level statements one by one (as `include` does, so a macro defined
 in a statement is usable by the next); the value of the last one. An error is
-rethrown as `Located`, with the user's backtrace and the statement's location.
+rethrown as `Located`, with the user's backtrace and the page line that failed:
+the innermost frame in the page's file, else the statement's first line.
 """
-function run_user_code(mod::Module, ex)
+function run_user_code(mod::Module, ex, path::AbstractString)
     args = ex isa Expr && ex.head === :toplevel ? ex.args : Any[ex]
     where = nothing
     value = nothing
@@ -92,35 +100,81 @@ function run_user_code(mod::Module, ex)
             continue
         end
         try
-            value = Core.eval(mod, Expr(:toplevel, something(where, LineNumberNode(0)), stmt))
+            value = Core.eval(mod, Expr(:toplevel, something(where, LineNumberNode(0)), SOFTSCOPE(stmt)))
         catch err
             err isa InterruptException && rethrow()
-            bt = user_backtrace(catch_backtrace())
+            head, omitted, tail = user_frames(catch_backtrace())
+            bt = format_backtrace(head, omitted, tail)
             where === nothing || (bt = lstrip(bt * "\nin expression starting at $(where.file):$(where.line)"))
-            throw(Located(err, bt))
+            inner = findfirst(f -> frame_file(f) == path, vcat(head, tail))
+            line = inner !== nothing ? vcat(head, tail)[inner].line : where === nothing ? 0 : where.line
+            throw(Located(err, bt, line))
         end
     end
     return value
 end
 
 const BRIDGE_DIR = @__DIR__
+const SHOWN_FRAMES = (15, 5)  # innermost, outermost
 
-"The backtrace down to the first frame of the bridge (where user code was called)."
-function user_backtrace(bt)
-    frames = stacktrace(bt)
-    cut = findfirst(f -> startswith(string(f.file), BRIDGE_DIR), frames)
-    cut === nothing || (frames = frames[1:cut-1])
-    # Core.eval's own frame sits right above the boundary; line-0 frames say nothing.
-    filter!(f -> f.line > 0 && !(f.func === :eval && endswith(string(f.file), "boot.jl")), frames)
-    isempty(frames) && return ""
+"""
+The frames of `bt` above the bridge (the user's) as (innermost, omitted, outermost):
+at most SHOWN_FRAMES of each end, and how many backtrace entries between them were
+left out. A stack overflow leaves
+tens of thousands of entries: only those shown are looked up.
+"""
+function user_frames(bt)
+    n = bridge_start(bt) - 1
+    frames(i) = filter(shown_frame, Base.StackTraces.lookup(bt[i]))
+    head, tail = Base.StackTraces.StackFrame[], Base.StackTraces.StackFrame[]
+    i, j = 1, n
+    while i <= j && length(head) < SHOWN_FRAMES[1]
+        append!(head, frames(i))
+        i += 1
+    end
+    while i <= j && length(tail) < SHOWN_FRAMES[2]
+        prepend!(tail, frames(j))
+        j -= 1
+    end
+    return head, j - i + 1, tail
+end
+
+# Line-0 frames say nothing; Core.eval's own frame sits right above the bridge.
+shown_frame(f) = !f.from_c && f.line > 0 && !(f.func === :eval && endswith(string(f.file), "boot.jl"))
+
+"""
+Index of the innermost entry of `bt` in the bridge's own files. The bridge's frames
+are the outermost: scan from the end, and stop once well past the last one seen.
+"""
+function bridge_start(bt)
+    start, since = length(bt) + 1, 0
+    for i in length(bt):-1:1
+        if any(f -> startswith(string(f.file), BRIDGE_DIR), Base.StackTraces.lookup(bt[i]))
+            start, since = i, 0
+        elseif start <= length(bt) && (since += 1) > 30
+            break
+        end
+    end
+    return start
+end
+
+function format_backtrace(head, omitted::Integer, tail)
+    isempty(head) && return ""
     io = IOBuffer()
     print(io, "Stacktrace:")
-    for (i, f) in enumerate(frames)
+    for (i, f) in enumerate(head)
         print(io, "\n [", i, "] ")
+        show_frame(io, f)
+    end
+    omitted > 0 && print(io, "\n [... ", omitted, omitted == 1 ? " frame" : " frames", " omitted]")
+    for f in tail
+        print(io, "\n [...] ")
         show_frame(io, f)
     end
     return String(take!(io))
 end
+
+user_backtrace(bt) = format_backtrace(user_frames(bt)...)
 
 # `show(frame)` keeps only the file's base name; the .md path is more useful.
 function show_frame(io::IO, f::Base.StackTraces.StackFrame)
@@ -129,9 +183,11 @@ function show_frame(io::IO, f::Base.StackTraces.StackFrame)
     catch
         print(io, f.func)
     end
-    file = string(f.file)
-    print(io, " at ", startswith(file, "./") ? file[3:end] : file, ":", f.line)
+    print(io, " at ", frame_file(f), ":", f.line)
 end
+
+# Julia writes a method's relative file as "./file" (Base's own files too).
+frame_file(f) = (file = string(f.file); startswith(file, "./") ? file[3:end] : file)
 
 """
 Does the cell end with `;` (ignoring trailing whitespace and comments)? Then its
@@ -179,28 +235,34 @@ mutable struct CellOutcome
     displays::Vector{Pair{String,Vector{UInt8}}}
     error::Union{String,Nothing}
     backtrace::Union{String,Nothing}
+    line::Int  # the page line of the error, 0 when unknown
     seconds::Float64
 end
 
-"Run one cell in `mod`: its output, value, displays, or its error with a trimmed backtrace."
-function run_cell(mod::Module, code::AbstractString, path::AbstractString, line::Integer, outdir::AbstractString)
+"""
+Run one cell in `mod`: its output and value (at most `limit` bytes each), displays,
+or its error with a trimmed backtrace.
+"""
+function run_cell(mod::Module, code::AbstractString, path::AbstractString, line::Integer,
+                  outdir::AbstractString, limit::Integer)
     OUTPUT_DIR[] = outdir
     display = CellDisplay(mod)
-    cell = CellOutcome("ok", UInt8[], nothing, nothing, display.items, nothing, nothing, 0.0)
+    cell = CellOutcome("ok", UInt8[], nothing, nothing, display.items, nothing, nothing, 0, 0.0)
     start = time_ns()
-    cell.output = capture_output() do
+    cell.output = capture_output(limit) do
         pushdisplay(display)
         try
-            x = run_user_code(mod, parse_cell(code, path, line))
+            x = run_user_code(mod, parse_cell(code, path, line), path)
             if x !== nothing && !ends_with_semicolon(code)
-                cell.value = render_text(mod, x)
+                cell.value = cut(render_text(mod, x), limit)
                 cell.rich = render_rich(mod, x)
             end
         catch err
             cell.status = err isa InterruptException ? "interrupted" : "error"
-            cell.error = sprint(showerror, err isa Located ? err.err : err)
+            cell.error = cut(sprint(showerror, err isa Located ? err.err : err), limit)
             cell.backtrace = err isa Located ? err.backtrace :
                              err isa CellSyntaxError ? nothing : user_backtrace(catch_backtrace())
+            cell.line = err isa Located || err isa CellSyntaxError ? err.line : 0
         finally
             popdisplay(display)
         end

@@ -1,14 +1,19 @@
 # The wire format between pysite (Python) and this bridge, and how Julia values
 # cross it. Julia's standard library has no JSON, so a message is framed by
-# hand: a UInt32 field count, then each field as a UInt32 byte length and the
-# raw bytes (all little-endian). Fields are binary-safe, so nothing is escaped
-# or base64-encoded on the hot path.
+# hand: the 4 bytes MAGIC, a UInt32 field count, then each field as a UInt32
+# byte length and the raw bytes (all little-endian). Fields are binary-safe, so
+# nothing is escaped or base64-encoded on the hot path.
+
+# pysite and the worker check at start that they speak the same version.
+const PROTOCOL_VERSION = "2"
+const MAGIC = b"PYS\x02"
 
 const Message = Vector{Vector{UInt8}}
 
 "Read one message, or `nothing` at a clean end of input."
 function read_message(io::IO)
     eof(io) && return nothing
+    read!(io, Vector{UInt8}(undef, 4)) == MAGIC || error("pysite's request is not framed as protocol $PROTOCOL_VERSION")
     n = ltoh(read(io, UInt32))
     fields = Message(undef, n)
     for i in 1:n
@@ -25,6 +30,7 @@ field_bytes(x) = codeunits(string(x))
 "Write one message in a single write, so a reader never sees half of it."
 function write_message(io::IO, fields)
     buf = IOBuffer()
+    write(buf, MAGIC)
     write(buf, htol(UInt32(length(fields))))
     for f in fields
         b = field_bytes(f)

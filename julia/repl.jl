@@ -57,7 +57,7 @@ end
 "Evaluate one input and print what the REPL shows after it: its value, or its error."
 function show_input(mod::Module, input::AbstractString, path::AbstractString, line::Integer)
     value = try
-        run_user_code(mod, parse_cell(input, path, line))
+        run_user_code(mod, parse_cell(input, path, line), path)
     catch err
         println(sprint(showerror, err isa Located ? err.err : err))
         return

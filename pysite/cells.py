@@ -199,7 +199,8 @@ def render_output(result: CellResult | None, kind: str, markdown=None, code: str
         return ""
     parts = []
     if result.status == "not-evaluated":
-        return '<div class="cell-not-evaluated">This cell was not evaluated: no Julia was found.</div>\n'
+        why = result.error or "This cell was not evaluated: no Julia was found."
+        return f'<div class="cell-not-evaluated">{html.escape(why)}</div>\n'
     shows_value = kind == "show" and result.status == "ok" and not ends_in_show(code)
     if kind == "text" and markdown is not None:
         parts.append(markdown(result.stdout))

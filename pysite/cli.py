@@ -19,6 +19,9 @@ def echo_diagnostics(diagnostics) -> None:
         click.echo(diagnostic.render(Path.cwd()), err=True)
 
 
+POSITIVE = click.FloatRange(min=0, min_open=True)
+
+
 def output_options(function):
     """The options of `build` that `serve` shares: one definition, so the two never drift apart."""
     options = [
@@ -40,8 +43,12 @@ def evaluation_options(function):
     options = [
         click.option("--julia", "julia", metavar="PATH", help="Julia executable (default: $PYSITE_JULIA, then julia on PATH, then the one `pysite julia install` provisioned, then juliapkg)."),
         click.option("--transport", type=click.Choice(["worker", "juliacall"]), default="worker", show_default=True,
-                     help="How to reach Julia: a worker subprocess, or juliacall in this process."),
-        click.option("--timeout", type=float, metavar="SECONDS", help="Time limit per Julia cell (default 60; page variable `cell_timeout`)."),
+                     help="How to reach Julia: a worker subprocess, or juliacall in this process (experimental, "
+                          "needs Julia >= 1.10: no timeouts, memory limit, restarts or page isolation, and "
+                          "`exit()` in a cell ends pysite)."),
+        click.option("--timeout", type=POSITIVE, metavar="SECONDS", help="Time limit per Julia cell (default 60; page variable `cell_timeout`)."),
+        click.option("--output-limit", type=POSITIVE, metavar="MB", help="Output kept per Julia cell, the rest cut with a note (default 1; page variable `cell_output_limit`)."),
+        click.option("--memory-limit", type=POSITIVE, metavar="MB", help="Memory per Julia worker (default: half the machine's; page variable `cell_memory_limit`)."),
         click.option("--reeval", is_flag=True, help="Run every Julia cell again instead of using cached outputs."),
         click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future."),
         click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors."),
@@ -62,7 +69,8 @@ def main() -> None:
 @output_options
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
-          prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, output_limit: float | None,
+          memory_limit: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
     """Build the site in SITE (default: the current folder) into SITE/__site.
 
     Exits with status 1 when a page failed (every other page is still built), or with
@@ -74,7 +82,8 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     if not site.is_dir():
         raise click.UsageError(f"{site}: no such folder")
     options = BuildOptions(site=site, out=out, clean=clean, strict=strict, drafts=drafts, jobs=jobs,
-                           prepath=prepath, base_url=base_url, evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval))
+                           prepath=prepath, base_url=base_url, evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval,
+                                                        output_limit=output_limit, memory_limit=memory_limit))
     builder = Builder(options, progress=None if quiet else progress_line())
     try:
         report = builder.build()
@@ -184,7 +193,8 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
 @evaluation_options
 def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None, clean: bool, strict: bool,
           quiet: bool, verbose: bool, jobs: int, prepath: str | None, base_url: str | None, julia: str | None,
-          transport: str, timeout: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          transport: str, timeout: float | None, output_limit: float | None, memory_limit: float | None,
+          reeval: bool, drafts: bool, debug: bool) -> None:
     """Build SITE, serve it on http://HOST:PORT/, rebuild on every save and reload the browser.
 
     Drafts are always shown, and the site is served at the root unless --prepath is given.
@@ -197,7 +207,8 @@ def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None
         raise click.UsageError(f"{site}: no such folder")
     options = BuildOptions(site=site, out=out, clean=clean, strict=strict, jobs=jobs, prepath=prepath,
                            base_url=base_url, evaluation=EvaluationOptions(
-                               julia=julia, transport=transport, timeout=timeout, reeval=reeval))
+                               julia=julia, transport=transport, timeout=timeout, reeval=reeval,
+                               output_limit=output_limit, memory_limit=memory_limit))
     try:
         run(ServeOptions(options, host=host, port=port, open_browser=open_browser, quiet=quiet, verbose=verbose))
     except OSError as error:

@@ -19,6 +19,10 @@ from pysite.page import NeedsJulia, Page
 from pysite.julia_literal import JuliaExpr
 
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_OUTPUT_MB = 1.0
+# Page variables that set a limit of the page's cells: (the option it overrides, unit).
+LIMIT_VARIABLES = {"cell_timeout": ("timeout", "seconds"), "cell_output_limit": ("output_limit", "MB"),
+                   "cell_memory_limit": ("memory_limit", "MB")}
 
 
 class Evaluator:
@@ -35,7 +39,8 @@ class Evaluator:
 
     def open(self) -> julia.Bridge | None:
         if self.bridge is None and self.install is not None:
-            self.bridge = julia.open_bridge(self.install, self.options.transport, project=julia.site_project(self.site))
+            self.bridge = julia.open_bridge(self.install, self.options.transport, project=julia.site_project(self.site),
+                                            root=self.site)
         return self.bridge
 
     def close(self) -> None:
@@ -60,9 +65,9 @@ class Evaluator:
         if self.install is None:
             self.report_missing_julia(page)
             return not_evaluated(cells)
-        timeout = float(page.variables.get("cell_timeout") or self.options.timeout or DEFAULT_TIMEOUT)
+        limits = self.limits(page)
         folder = self.cache.prepare(page.source.rel)
-        answers = self.open().run_page(str(page.source.path), requests_for(cells, folder), timeout)
+        answers = self.open().run_page(page.source.rel, requests_for(cells, folder), limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}
         self.cache.store(page.source.rel, key, self.version, results)
         return results
@@ -79,8 +84,29 @@ class Evaluator:
             return []
         if not self.in_main_process:
             raise NeedsJulia
-        evaluate = (lambda code, line: self.open().eval_value(code, str(path), line)) if self.install else None
+        timeout = self.options.timeout or DEFAULT_TIMEOUT
+        evaluate = (lambda code, line: self.open().eval_value(code, str(path), line, timeout)) if self.install else None
         return evaluate_variables(variables, path, evaluate, julia.INSTALL_HINT)
+
+    def limits(self, page: Page) -> julia.Limits:
+        """The limits of a page's cells: its page variables, else the flags, else the defaults. A
+        variable that is not a positive number is an error at its line (the default applies)."""
+        values = {"timeout": self.options.timeout or DEFAULT_TIMEOUT,
+                  "output_limit": self.options.output_limit or DEFAULT_OUTPUT_MB,
+                  "memory_limit": self.options.memory_limit}
+        for name, (option, unit) in LIMIT_VARIABLES.items():
+            value = page.variables.get(name)
+            if value is None:
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+                values[option] = float(value)
+            else:
+                page.diagnostics.append(Diagnostic(
+                    f"`{name}` must be a positive number of {unit}, not {value!r}", page.source.path,
+                    page.lines.get(name), hint=f"for example `@def {name} = 10`"))
+        memory = values["memory_limit"]
+        return julia.Limits(timeout=values["timeout"], output=int(values["output_limit"] * 2**20),
+                            memory=int(memory * 2**20) if memory else None)
 
     def report_missing_julia(self, page: Page) -> None:
         page.unevaluated = True
@@ -97,7 +123,7 @@ def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia
         lines = (result.error or "").strip().splitlines()
         message = lines[0] if lines else result.status
         page.diagnostics.append(Diagnostic(f"cell `{cell.name}` {describe(result.status)}: {message}",
-                                           page.source.path, cell.line, "warning"))
+                                           page.source.path, result.line or cell.line, "warning"))
 
 
 def evaluate_variables(variables: dict[str, Any], path: Path, evaluate: Callable[[str, int], Any] | None,

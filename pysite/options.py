@@ -12,6 +12,8 @@ class EvaluationOptions:
     julia: str | None = None         # --julia PATH
     transport: str = "worker"        # or "juliacall"
     timeout: float | None = None     # --timeout, seconds per cell
+    output_limit: float | None = None  # --output-limit, MB of output per cell
+    memory_limit: float | None = None  # --memory-limit, MB of address space per Julia worker
     reeval: bool = False             # --reeval: run every cell again
 
 
@@ -35,4 +37,4 @@ class BuildOptions:
     def settings(self) -> str:
         """The options that change what is written (not how fast)."""
         evaluation = self.evaluation
-        return f"{self.drafts}\0{self.prepath}\0{self.base_url}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}"
+        return f"{self.drafts}\0{self.prepath}\0{self.base_url}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}\0{evaluation.output_limit}"

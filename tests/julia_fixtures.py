@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pysite.bridge import CellRequest, CellResult, JuliaInstall, find_julia, open_bridge
+from pysite.bridge import CellRequest, CellResult, JuliaInstall, Limits, find_julia, open_bridge
 from pysite.errors import JuliaError
 
 
@@ -49,10 +49,10 @@ def worker_bridge(julia_install):
 
 
 def run_cells(bridge, out: Path, *codes: str, path: str = "pages/post.md", first_line: int = 3,
-              timeout: float = 60.0) -> list[CellResult]:
+              timeout: float = 60.0, **limits) -> list[CellResult]:
     """Run `codes` as one page's cells, placed in the .md as fences one after another."""
     cells, line = [], first_line
     for i, code in enumerate(codes):
         cells.append(CellRequest(code, line, out / f"cell{i}"))
         line += code.count("\n") + 3  # closing fence, blank line, opening fence
-    return bridge.run_page(path, cells, timeout)
+    return bridge.run_page(path, cells, Limits(timeout=timeout, **limits))

@@ -1,7 +1,8 @@
-"""The optional juliacall transport: the same julia/PysiteBridge.jl, loaded into
-an in-process Julia. It needs juliacall (Julia >= 1.10). It cannot time out a
-cell, restart Julia or survive a cell that crashes it (`exit()` ends Python):
-the worker transport is the default for those reasons."""
+"""The experimental juliacall transport: the same julia/PysiteBridge.jl, loaded into
+an in-process Julia. It needs juliacall (Julia >= 1.10) and has never run where
+pysite is tested. It cannot time out a cell, limit its memory, restart Julia, keep
+pages apart (a page's tasks, timers and methods stay), or survive a cell that
+crashes it (`exit()` ends Python): the worker transport is the default for those reasons."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ import os
 from pathlib import Path
 
 from pysite.bridge.install import julia_source_dir
-from pysite.bridge.protocol import Requests, decode_cell, encode_message, page_request, split_messages
-from pysite.bridge.results import CellRequest, CellResult, JuliaInstall
+from pysite.bridge.protocol import Requests, decode_cell, encode_message, new_id, page_request, split_messages
+from pysite.bridge.results import CellRequest, CellResult, JuliaInstall, Limits
 from pysite.errors import JuliaError
 
 HINT = "juliacall needs `pip install juliacall` and Julia >= 1.10 with PythonCall.jl; use the worker transport"
 
 
 class JuliacallBridge(Requests):
-    def __init__(self, install: JuliaInstall, project: Path | None = None):
+    def __init__(self, install: JuliaInstall, project: Path | None = None, root: Path | None = None):
         active = project or install.project
         if active is not None and "PYTHON_JULIACALL_EXE" not in os.environ:
             # juliacall reads these at import; they only work set together.
@@ -32,6 +33,7 @@ class JuliacallBridge(Requests):
         try:
             jl.seval(f"include({json.dumps(str(julia_source_dir() / 'PysiteBridge.jl'))})")
             self._handle = jl.seval("PysiteBridge.handle_base64")
+            jl.seval("root -> PysiteBridge.ROOT[] = root")(str((root or Path.cwd()).resolve()))
             self.julia_version = str(jl.seval("string(VERSION)"))
         except Exception as e:
             raise JuliaError(f"the juliacall transport cannot load the bridge: {e}", hint=HINT) from None
@@ -40,12 +42,16 @@ class JuliacallBridge(Requests):
         reply = self._handle(base64.b64encode(request).decode("ascii"))
         return split_messages(base64.b64decode(str(reply)))
 
-    def run_page(self, path: str, cells: list[CellRequest], timeout: float) -> list[CellResult]:
-        # In-process code cannot be interrupted safely: `timeout` is not enforced here.
-        return [decode_cell(m) for m in self._call(page_request(path, cells))] if cells else []
+    def run_page(self, path: str, cells: list[CellRequest], limits: Limits) -> list[CellResult]:
+        # In-process code cannot be interrupted safely: the timeout is not enforced here, nor memory.
+        if not cells:
+            return []
+        *replies, _done = self._call(page_request(new_id(), path, limits.output, cells))
+        return [decode_cell(m) for m in replies]
 
-    def _send(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
-        (reply,) = self._call(encode_message(fields))
+    def _send(self, kind: str, args: list[bytes | str], path: str | None, line: int | None,
+              timeout: float) -> list[bytes]:
+        (reply,) = self._call(encode_message([kind, new_id(), *args]))
         return reply
 
     def close(self) -> None:

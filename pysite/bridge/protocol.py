@@ -1,10 +1,12 @@
 """The wire format shared with julia/protocol.jl: messages of length-prefixed
-binary fields, requests built from cells, and replies decoded into results."""
+binary fields behind a magic number, each request with an id its replies repeat,
+requests built from cells, and replies decoded into results."""
 
 from __future__ import annotations
 
 import datetime
 import os
+import secrets
 import select
 import struct
 import time
@@ -12,11 +14,22 @@ import time
 from pysite.bridge.results import CellRequest, CellResult
 from pysite.errors import JuliaError
 
+PROTOCOL_VERSION = "2"  # julia/protocol.jl's PROTOCOL_VERSION
+MAGIC = b"PYS\x02"
 _U32 = struct.Struct("<I")
 
 
+class ProtocolError(Exception):
+    """A reply that is not the answer to the request: written by something other than the bridge."""
+
+
+def new_id() -> str:
+    """A request id no cell can guess, so no cell can forge a reply."""
+    return secrets.token_hex(8)
+
+
 def encode_message(fields: list[bytes | str]) -> bytes:
-    parts = [_U32.pack(len(fields))]
+    parts = [MAGIC, _U32.pack(len(fields))]
     for f in fields:
         b = f.encode() if isinstance(f, str) else f
         parts.append(_U32.pack(len(b)))
@@ -27,10 +40,12 @@ def encode_message(fields: list[bytes | str]) -> bytes:
 def parse_message(buf: bytes | bytearray, pos: int = 0) -> tuple[list[bytes], int] | None:
     """One message from `buf` at `pos` and the position after it; None if incomplete."""
     end = len(buf)
-    if end - pos < 4:
+    if end - pos < 8:
         return None
-    (count,) = _U32.unpack_from(buf, pos)
-    pos += 4
+    if buf[pos:pos + 4] != MAGIC:
+        raise ProtocolError("a reply without the protocol's magic number")
+    (count,) = _U32.unpack_from(buf, pos + 4)
+    pos += 8
     fields = []
     for _ in range(count):
         if end - pos < 4:
@@ -62,12 +77,16 @@ class MessageReader:
         self.fd = fd
         self._buf = bytearray()
 
-    def read(self, deadline: float | None = None) -> list[bytes]:
+    def read(self, deadline: float | None = None, request_id: str | None = None) -> list[bytes]:
+        """The next message; with `request_id`, it must be a reply to that request."""
         while True:
             parsed = parse_message(self._buf)
             if parsed is not None:
                 del self._buf[:parsed[1]]
-                return parsed[0]
+                message = parsed[0]
+                if request_id is not None and (len(message) < 2 or message[1] != request_id.encode()):
+                    raise ProtocolError("a reply with another request's id")
+                return message
             self._fill(deadline)
 
     def _fill(self, deadline: float | None) -> None:
@@ -80,8 +99,8 @@ class MessageReader:
         self._buf += chunk
 
 
-def page_request(path: str, cells: list[CellRequest]) -> bytes:
-    fields: list[bytes | str] = ["page", path, str(len(cells))]
+def page_request(request_id: str, path: str, output_limit: int, cells: list[CellRequest]) -> bytes:
+    fields: list[bytes | str] = ["page", request_id, path, str(output_limit), str(len(cells))]
     for cell in cells:
         fields += [cell.code, str(cell.line), str(cell.output_dir)]
     return encode_message(fields)
@@ -96,24 +115,28 @@ def _optional_text(field: bytes) -> str | None:
 
 
 def decode_cell(fields: list[bytes]) -> CellResult:
-    """A `cell` reply: status, seconds, output, value?, mime?, data?, error?, backtrace?, (mime, data)*."""
-    status = fields[1].decode()
-    mime, data = _optional_text(fields[5]), _optional(fields[6])
+    """A `cell` reply: id, status, seconds, output, value?, mime?, data?, error?, backtrace?, line,
+    (mime, data)*."""
+    if fields[0] != b"cell":
+        raise ProtocolError(f"a {fields[0][:20]!r} reply where a cell's was due")
+    status = fields[2].decode()
+    mime, data = _optional_text(fields[6]), _optional(fields[7])
     return CellResult(
         status="timeout" if status == "interrupted" else status,
-        stdout=fields[3].decode("utf-8", "replace"),
-        value=_optional_text(fields[4]),
+        stdout=fields[4].decode("utf-8", "replace"),
+        value=_optional_text(fields[5]),
         rich=(mime, data) if mime is not None and data is not None else None,
-        displays=[(fields[i].decode(), fields[i + 1]) for i in range(9, len(fields), 2)],
-        error=_optional_text(fields[7]),
-        backtrace=_optional_text(fields[8]),
-        seconds=float(fields[2]),
+        displays=[(fields[i].decode(), fields[i + 1]) for i in range(11, len(fields), 2)],
+        error=_optional_text(fields[8]),
+        backtrace=_optional_text(fields[9]),
+        seconds=float(fields[3]),
+        line=int(fields[10]) or None,
     )
 
 
 def decode_value(fields: list[bytes]) -> object:
     """A `value` reply: the tagged prefix encoding of julia/protocol.jl `encode_value!`."""
-    items = iter(fields[1:])
+    items = iter(fields[2:])
 
     def take() -> object:
         tag = next(items)
@@ -145,23 +168,28 @@ def _hashable(key: object) -> object:
     return tuple(key) if isinstance(key, list) else key
 
 
-class Requests:
-    """The requests both transports answer the same way, on top of their `_send(fields, path, line)`."""
+UTILS_TIMEOUT = 60.0  # seconds for loading utils.jl and for one call of its functions
 
-    def _request(self, fields: list[bytes | str], path: str | None, line: int | None) -> list[bytes]:
-        reply = self._send(fields, path, line)
+
+class Requests:
+    """The requests both transports answer the same way, on top of their
+    `_send(kind, args, path, line, timeout)` (which adds the request id)."""
+
+    def _request(self, kind: str, args: list[bytes | str], path: str | None, line: int | None,
+                 timeout: float = UTILS_TIMEOUT) -> list[bytes]:
+        reply = self._send(kind, args, path, line, timeout)
         if reply[0] == b"error":
-            raise JuliaError(reply[1].decode("utf-8", "replace"), path, line)
+            raise JuliaError(reply[2].decode("utf-8", "replace"), path, line)
         return reply
 
-    def eval_value(self, code: str, path: str, line: int) -> object:
-        return decode_value(self._request(["eval", code, path, str(line)], path, line))
+    def eval_value(self, code: str, path: str, line: int, timeout: float = UTILS_TIMEOUT) -> object:
+        return decode_value(self._request("eval", [code, path, str(line)], path, line, timeout))
 
     def load_utils(self, code: str, path: str) -> None:
         """Evaluate a site's utils.jl into the site module (replacing the previous one)."""
-        self._request(["load_utils", code, path], path, 1)
+        self._request("load_utils", [code, path], path, 1)
 
     def call(self, name: str, args: list[str], path: str | None = None, line: int | None = None) -> str:
         """Call `name(args)` (or `name()` without args) from utils.jl; its result as a string."""
-        return self._request(["call", name, *args], path, line)[1].decode()
+        return self._request("call", [name, *args], path, line)[2].decode()
 

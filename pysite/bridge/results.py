@@ -28,6 +28,7 @@ class CellResult:
     error: str | None = None
     backtrace: str | None = None
     seconds: float = 0.0
+    line: int | None = None  # the page line where the error happened, when known
 
     def to_json(self) -> dict:
         """The result as a JSON-ready dict (bytes as base64), for the on-disk cell cache."""
@@ -54,6 +55,14 @@ def _decode_mime(item: list[str]) -> tuple[str, bytes]:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one page's cells may use."""
+    timeout: float = 60.0            # seconds per cell
+    output: int = 1 << 20            # bytes of printed output (and of the value's text) per cell
+    memory: int | None = None        # bytes of address space for the worker; None: half the machine's memory
+
+
+@dataclass(frozen=True)
 class JuliaInstall:
     executable: Path
     project: Path | None = None  # a Julia project to activate (juliapkg's), if any
@@ -63,11 +72,11 @@ class JuliaInstall:
 class Bridge(Protocol):
     julia_version: str
 
-    def run_page(self, path: str, cells: list[CellRequest], timeout: float) -> list[CellResult]:
-        """Evaluate a page's cells in order in a fresh module; `timeout` applies to each cell."""
+    def run_page(self, path: str, cells: list[CellRequest], limits: Limits) -> list[CellResult]:
+        """Evaluate a page's cells (`path` relative to the site) in order in a fresh module."""
         ...
 
-    def eval_value(self, code: str, path: str, line: int) -> object:
+    def eval_value(self, code: str, path: str, line: int, timeout: float) -> object:
         """Evaluate one expression (a page variable) and return it as a Python value.
 
         Raises pysite.errors.JuliaError located at `path:line`."""

@@ -40,6 +40,7 @@ class JuliaUtils:
         self.delayed_names = set(delayed.split())
         self.sent = {"vars": "", "site": "", "pages": ""}
         self.sent_values: dict[str, dict] = {}
+        self.restarts = getattr(bridge, "restarts", 0)
 
     def has(self, kind: str, name: str) -> bool:
         return f"{kind}_{name}" in self.names
@@ -57,6 +58,7 @@ class JuliaUtils:
         return self.run(f"lx_{name}", braces, scope, line)
 
     def run(self, function: str, args: list[str], scope: PageScope, line: int | None) -> str:
+        self.forget_sent_if_restarted()
         pages = scope.view.by_stem() if scope.view is not None else scope.site_pages() if scope.site_pages else {}
         self.send("pages", pages, lambda: julia_literal({stem: simple(view) for stem, view in pages.items()}))
         variables = self.changed("vars", julia_literal(simple(scope.variables)))
@@ -72,6 +74,14 @@ class JuliaUtils:
         message, _, backtrace = rest.partition("\0")
         scope.warn(f"{function} (utils.jl) threw: {message}\n{backtrace}".rstrip(), line)
         return ""
+
+    def forget_sent_if_restarted(self) -> None:
+        """A fresh Julia worker (after a crash, or a page it could not undo) holds nothing sent before."""
+        restarts = getattr(self.bridge, "restarts", 0)
+        if restarts != self.restarts:
+            self.restarts = restarts
+            self.sent = dict.fromkeys(self.sent, "")
+            self.sent_values = {}
 
     def changed(self, key: str, source: str) -> str:
         """The source to send, or "" when Julia holds it already."""
