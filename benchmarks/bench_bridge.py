@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from pysite.api import Julia
-from pysite.bridge import CellRequest, find_julia, open_bridge
+from pysite.bridge import CellRequest, Limits, find_julia, open_bridge
 
 PAGE_CODE = 'x = sum(1:10)\nprintln("x is ", x)\nx'
 
@@ -42,19 +42,19 @@ def main() -> None:
 
     start = time.perf_counter()
     bridge = open_bridge(install)
-    bridge.run_page("bench/cold.md", page(out, [PAGE_CODE]), timeout=120)
+    bridge.run_page("bench/cold.md", page(out, [PAGE_CODE]), Limits(timeout=120))
     cold = time.perf_counter() - start
 
     start = time.perf_counter()
-    bridge.run_page("bench/warm.md", page(out, [PAGE_CODE]), timeout=120)
+    bridge.run_page("bench/warm.md", page(out, [PAGE_CODE]), Limits(timeout=120))
     warm = time.perf_counter() - start
 
     for _ in range(20):  # let the trivial path compile before timing it
-        bridge.run_page("bench/trivial.md", page(out, ["1"]), timeout=60)
+        bridge.run_page("bench/trivial.md", page(out, ["1"]), Limits(timeout=60))
     trivial = []
     for _ in range(300):
         start = time.perf_counter()
-        bridge.run_page("bench/trivial.md", page(out, ["1"]), timeout=60)
+        bridge.run_page("bench/trivial.md", page(out, ["1"]), Limits(timeout=60))
         trivial.append(time.perf_counter() - start)
     trivial.sort()
 
@@ -62,7 +62,7 @@ def main() -> None:
     totals = []
     for _ in range(5):
         start = time.perf_counter()
-        bridge.run_page("bench/hundred.md", hundred, timeout=60)
+        bridge.run_page("bench/hundred.md", hundred, Limits(timeout=60))
         totals.append(time.perf_counter() - start)
     bridge.close()
 
