@@ -62,6 +62,7 @@ def test_the_error_line_is_the_line_that_failed(worker_bridge, tmp_path):
 
 def test_no_absolute_path_of_the_build_machine_is_published(tmp_path):
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "pages/julia.md": '```!\n@warn "careful"\nprintln(pwd())\nprintln(@OUTPUT)\nprintln(homedir())\n```\n\n'
                           '```!\nf() = error("failed in " * abspath("pages"))\nf()\n```\n\n'
                           '```!\ninclude("missing.jl")\n```\n',
@@ -153,6 +154,7 @@ def test_output_is_cut_at_the_limit(worker_bridge, tmp_path):
 
 def test_output_limit_from_page_variable_and_flag(tmp_path):
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "big.md": '@def cell_output_limit = 0.1\n\n```!\nprint("x"^300_000)\n```\n',
         "flag.md": '```!\nprint("z"^300_000)\n```\n',
     })
@@ -194,6 +196,7 @@ def test_utils_work_after_a_restart_and_values_honour_the_timeout(worker_bridge,
 
 def test_later_cells_after_a_crash_and_utils_on_the_next_page(tmp_path):
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "utils.jl": 'hfun_hello() = "hello from utils"\n',
         "a.md": "```!\nx = 20\n```\n\n```!\nexit(3)\n```\n\n```!\nx + 22\n```\n\n{{hello}}\n",
         "b.md": "{{hello}}\n",
@@ -208,6 +211,7 @@ def test_later_cells_after_a_crash_and_utils_on_the_next_page(tmp_path):
 @pytest.mark.parametrize("value", ["-4", "0", '"soon"'])
 def test_a_limit_that_is_not_a_positive_number_is_an_error_at_its_line(tmp_path, value):
     site = write_tree(tmp_path / "site", {
+        "config.md": "",
         "index.md": f"@def title = \"t\"\n@def cell_timeout = {value}\n\n```!\n1 + 1\n```\n",
         "other.md": "```!\n2 + 2\n```\n",
     })
