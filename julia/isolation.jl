@@ -37,7 +37,7 @@ function leftovers(state::PageState, page::Module)
     threads() > 1 && return "the worker runs more than one thread, whose tasks it cannot see"
     runnable_tasks() && return "a task the page started is still running"
     active_handles() > state.handles && return "a timer, task, process or stream the page started is still active"
-    pirate = world() == state.world ? nothing : foreign_method(page)
+    pirate = world() == state.world ? nothing : foreign_method(page, state.world)
     pirate === nothing || return "the page added the method $pirate to a function it does not own"
     return ""
 end
@@ -79,17 +79,21 @@ A method the page defined on a function it does not own, for no type of its
 own (so other pages would call it), or `nothing`. Methods of a page's own
 functions or for a page's own types are unreachable from other pages.
 """
-function foreign_method(page::Module)
+function foreign_method(page::Module, since::UInt)
     found = Ref{Any}(nothing)
     visit_methods() do m
-        found[] === nothing || return
-        owned_by(m.module, page) || return
-        sig = Base.unwrap_unionall(m.sig)
-        sig isa DataType && !isempty(sig.parameters) || return
-        owned_by(function_module(sig.parameters[1]), page) && return
-        mentions_page_type(m.sig, page) || (found[] = m)
+        # Only methods defined since the page began can be the page's.
+        m.primary_world > since && found[] === nothing && foreign(m, page) && (found[] = m)
     end
     return found[]
+end
+
+function foreign(m::Method, page::Module)
+    owned_by(m.module, page) || return false
+    sig = Base.unwrap_unionall(m.sig)
+    sig isa DataType && !isempty(sig.parameters) || return false
+    owned_by(function_module(sig.parameters[1]), page) && return false
+    return !mentions_page_type(m.sig, page)
 end
 
 function_module(@nospecialize(t)) = t isa DataType ? t.name.module : Main
@@ -97,12 +101,22 @@ function_module(@nospecialize(t)) = t isa DataType ? t.name.module : Main
 """
 Call `f` on every method. Julia 1.12 keeps them in one table (`Core.methodtable`,
 `Core.GlobalMethods` in its release candidates); earlier Julias have a table per
-function, reached from the names of every loaded module.
+function, reached from the names of every loaded module (found again only when a
+module was loaded since).
 """
 function visit_methods(f)
     for name in (:methodtable, :GlobalMethods)
         isdefined(Core, name) && return Base.visit(f, getfield(Core, name))
     end
+    count = length(Base.loaded_modules_array())
+    TABLES[].first == count || (TABLES[] = count => method_tables())
+    foreach(mt -> Base.visit(f, mt), TABLES[].second)
+end
+
+const TABLES = Ref{Pair{Int,Vector{Any}}}(-1 => Any[])
+
+function method_tables()
+    found = Any[]
     seen = Set{Any}()
     for mod in loaded_modules()
         for name in names(mod; all = true)
@@ -112,9 +126,10 @@ function visit_methods(f)
             tn = (x isa Function ? typeof(x) : x).name
             isdefined(tn, :mt) && !(tn.mt in seen) || continue
             push!(seen, tn.mt)
-            Base.visit(f, tn.mt)
+            push!(found, tn.mt)
         end
     end
+    return found
 end
 
 function loaded_modules()
