@@ -49,6 +49,9 @@ def evaluation_options(function):
         click.option("--timeout", type=POSITIVE, metavar="SECONDS", help="Time limit per Julia cell (default 60; page variable `cell_timeout`)."),
         click.option("--output-limit", type=POSITIVE, metavar="MB", help="Output kept per Julia cell, the rest cut with a note (default 1; page variable `cell_output_limit`)."),
         click.option("--memory-limit", type=POSITIVE, metavar="MB", help="Memory per Julia worker (default: half the machine's; page variable `cell_memory_limit`)."),
+        click.option("--keep-julia", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help="How long the Julia worker waits for the next build, so its cells start at once "
+                          "(default 300, or $PYSITE_KEEP_JULIA; 0: not at all; `pysite julia stop` ends it)."),
         click.option("--reeval", is_flag=True, help="Run every Julia cell again instead of using cached outputs."),
         click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future."),
         click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors."),
@@ -70,7 +73,7 @@ def main() -> None:
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
           prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, output_limit: float | None,
-          memory_limit: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          memory_limit: float | None, keep_julia: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
     """Build the site in SITE (default: the current folder) into SITE/__site.
 
     Exits with status 1 when a page failed (every other page is still built), or with
@@ -83,7 +86,8 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
         raise click.UsageError(f"{site}: no such folder")
     options = BuildOptions(site=site, out=out, clean=clean, strict=strict, drafts=drafts, jobs=jobs,
                            prepath=prepath, base_url=base_url, evaluation=EvaluationOptions(julia=julia, transport=transport, timeout=timeout, reeval=reeval,
-                                                        output_limit=output_limit, memory_limit=memory_limit))
+                                                        output_limit=output_limit, memory_limit=memory_limit,
+                                                        keep_julia=keep_julia))
     builder = Builder(options, progress=None if quiet else progress_line())
     try:
         report = builder.build()
@@ -194,7 +198,7 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
 def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None, clean: bool, strict: bool,
           quiet: bool, verbose: bool, jobs: int, prepath: str | None, base_url: str | None, julia: str | None,
           transport: str, timeout: float | None, output_limit: float | None, memory_limit: float | None,
-          reeval: bool, drafts: bool, debug: bool) -> None:
+          keep_julia: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
     """Build SITE, serve it on http://HOST:PORT/, rebuild on every save and reload the browser.
 
     Drafts are always shown, and the site is served at the root unless --prepath is given.
@@ -208,7 +212,7 @@ def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None
     options = BuildOptions(site=site, out=out, clean=clean, strict=strict, jobs=jobs, prepath=prepath,
                            base_url=base_url, evaluation=EvaluationOptions(
                                julia=julia, transport=transport, timeout=timeout, reeval=reeval,
-                               output_limit=output_limit, memory_limit=memory_limit))
+                               output_limit=output_limit, memory_limit=memory_limit, keep_julia=keep_julia))
     try:
         run(ServeOptions(options, host=host, port=port, open_browser=open_browser, quiet=quiet, verbose=verbose))
     except OSError as error:
@@ -239,6 +243,15 @@ def julia(context: click.Context, site: Path, julia: str | None) -> None:
     if not report.missing:
         click.echo("missing   nothing: pages with Julia cells are evaluated when the site builds")
     sys.exit(1 if report.missing else 0)
+
+
+@julia.command("stop", short_help="End the Julia workers kept between builds.")
+def julia_stop() -> None:
+    """End the Julia workers that builds left waiting for the next build (see --keep-julia)."""
+    from pysite.bridge import kept
+
+    stopped = kept.stop_all()
+    click.echo(f"stopped {stopped} Julia worker{'' if stopped == 1 else 's'}")
 
 
 @julia.command("install", short_help="Provision a Julia for cells (Debian's Julia 1.5.3).")

@@ -8,10 +8,12 @@ changed starts no Julia at all. Cell errors are warnings (the page shows them);
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any, Callable
 
 from pysite import bridge as julia
+from pysite.bridge import kept
 from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
 from pysite.errors import Diagnostic, JuliaError
 from pysite.options import EvaluationOptions
@@ -40,7 +42,7 @@ class Evaluator:
     def open(self) -> julia.Bridge | None:
         if self.bridge is None and self.install is not None:
             self.bridge = julia.open_bridge(self.install, self.options.transport, project=julia.site_project(self.site),
-                                            root=self.site)
+                                            root=self.site, keep=keep_julia(self.options))
         return self.bridge
 
     def close(self) -> None:
@@ -148,6 +150,16 @@ def evaluate_variables(variables: dict[str, Any], path: Path, evaluate: Callable
             problems.append(Diagnostic(f"{shown} failed in Julia: {message}", path, value.line,
                                        hint="the value of a variable is Julia code, run when the site is built"))
     return problems
+
+
+def keep_julia(options: EvaluationOptions) -> float:
+    """Seconds the worker waits for the next build: the flag, else PYSITE_KEEP_JULIA, else the default."""
+    if options.keep_julia is not None:
+        return options.keep_julia
+    try:
+        return float(os.environ.get("PYSITE_KEEP_JULIA", kept.DEFAULT_IDLE))
+    except ValueError:
+        return kept.DEFAULT_IDLE
 
 
 def one_line(code: str, width: int = 60) -> str:

@@ -14,6 +14,7 @@ class EvaluationOptions:
     timeout: float | None = None     # --timeout, seconds per cell
     output_limit: float | None = None  # --output-limit, MB of output per cell
     memory_limit: float | None = None  # --memory-limit, MB of address space per Julia worker
+    keep_julia: float | None = None  # --keep-julia, seconds a worker waits for the next build (0: none)
     reeval: bool = False             # --reeval: run every cell again
 
 

@@ -13,6 +13,9 @@ import pytest
 # Fixtures that start a real Julia (julia_install, bridge, worker_bridge).
 pytest_plugins = ["julia_fixtures"]
 
+# Builds in tests leave no Julia worker waiting for the next build (tests of that turn it on).
+os.environ["PYSITE_KEEP_JULIA"] = "0"
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"  # beside the checkout on developers' machines and in CI, not in a fresh clone
 SITES = Path(__file__).resolve().parent / "sites"

@@ -77,6 +77,10 @@ class MessageReader:
         self.fd = fd
         self._buf = bytearray()
 
+    def feed(self, data: bytes) -> None:
+        """Bytes read from the pipe elsewhere (a kept worker's first message, from its watchdog)."""
+        self._buf += data
+
     def read(self, deadline: float | None = None, request_id: str | None = None) -> list[bytes]:
         """The next message; with `request_id`, it must be a reply to that request."""
         while True:

@@ -3,7 +3,9 @@
 Requests and replies use two extra pipes (pass_fds), never the worker's
 stdout/stderr, which reader threads drain all the time; every request has an id
 its replies must repeat. The worker runs under pysite/bridge/watchdog.py, which
-ends it and everything it spawned when pysite closes (or loses) the lifeline.
+ends it and everything it spawned when pysite closes (or loses) the lifeline. A
+worker kept between builds (pysite/bridge/kept.py) is the same process reached
+through a socket, and its pipes are handed over on it.
 
 A page is one request; the worker answers one message per cell as each
 finishes, which gives per-cell timeouts without per-cell round trips, then says
@@ -28,6 +30,7 @@ import threading
 import time
 from pathlib import Path
 
+from pysite.bridge import kept
 from pysite.bridge.install import julia_source_dir
 from pysite.bridge.protocol import (PROTOCOL_VERSION, UTILS_TIMEOUT, MessageReader, ProtocolError, Requests,
                                     decode_cell, encode_message, new_id, page_request)
@@ -38,7 +41,8 @@ STARTUP_TIMEOUT = 120.0  # a cold Julia 1.5 compiling the bridge takes a few sec
 WATCHDOG = Path(__file__).with_name("watchdog.py")
 FORGED = "the cell wrote on pysite's private reply channel, so its results cannot be trusted"
 
-# The write ends of the workers' lifelines: a forked child must not keep a worker alive.
+# The workers' lifelines (pipe write ends, kept workers' sockets): a forked child must not
+# keep a worker alive.
 _LIFELINES: set[int] = set()
 os.register_at_fork(after_in_child=lambda: [_close(fd) for fd in _LIFELINES])
 
@@ -63,12 +67,11 @@ class WorkerDied(Exception):
 
 
 class Worker:
-    """One julia process (under its watchdog) and its pipes."""
+    """One julia process under its watchdog, and the client ends of its pipes: a private
+    one (ends with this pysite), or with `keep` seconds one kept between builds (reused
+    when one for the same site is idle)."""
 
-    def __init__(self, install: JuliaInstall, project: Path | None, root: Path):
-        request_read, self._requests = os.pipe()
-        reply_read, reply_write = os.pipe()
-        lifeline_read, self._lifeline = os.pipe()
+    def __init__(self, install: JuliaInstall, project: Path | None, root: Path, keep: float = 0.0):
         command = [str(install.executable), "--startup-file=no", "--history-file=no", "--color=no"]
         env = dict(os.environ)
         active = project or install.project
@@ -77,34 +80,84 @@ class Worker:
         if project is not None and install.project is not None:
             # The site's project is active; keep juliapkg's packages loadable too.
             env["JULIA_LOAD_PATH"] = os.pathsep.join(["@", str(install.project), "@stdlib"])
-        command += [str(julia_source_dir() / "worker.jl"), PROTOCOL_VERSION, str(root), str(request_read),
-                    str(reply_write)]
-        watchdog = [sys.executable, "-I", str(WATCHDOG), str(lifeline_read), f"{request_read},{reply_write}", "--"]
-        try:
-            self.process = subprocess.Popen(
-                watchdog + command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                pass_fds=(request_read, reply_write, lifeline_read), start_new_session=True, env=env, cwd=root)
-        except OSError as e:
-            for fd in (self._requests, self._lifeline):
-                os.close(fd)
-            raise JuliaError(f"cannot start Julia {install.executable}: {e}") from None
-        finally:
-            for fd in (request_read, reply_write, lifeline_read):
-                os.close(fd)
-        _LIFELINES.add(self._lifeline)
-        self.replies = MessageReader(reply_read)
+        command += [str(julia_source_dir() / "worker.jl"), PROTOCOL_VERSION, str(root)]
+        self.executable = install.executable
+        self.process: subprocess.Popen | None = None
         self.log: collections.deque[bytes] = collections.deque(maxlen=64)
-        for stream in (self.process.stdout, self.process.stderr):
-            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
         self.version: str | None = None
         self.pid = 0  # julia's own pid, from its first message
         self.memory: int | None = None
         self.has_utils = False
+        self._lifeline = -1
+        self.link = self._kept(command, env, root, keep) if keep else None
+        if self.link is not None:
+            self._requests, self.replies = self.link.requests, MessageReader(self.link.replies)
+            self.replies.feed(self.link.ready)
+            self._lifeline = self.link.connection.fileno()  # the link is the lifeline
+            _LIFELINES.add(self._lifeline)
+        else:
+            self._private(command, env, root)
+
+    def _private(self, command: list[str], env: dict, root: Path) -> None:
+        """A worker for this pysite alone: its lifeline pipe ends it when pysite is gone."""
+        request_read, self._requests = os.pipe()
+        reply_read, reply_write = os.pipe()
+        lifeline_read, self._lifeline = os.pipe()
+        fds = (request_read, reply_write)
+        watchdog = [sys.executable, "-I", str(WATCHDOG), "pipe", str(lifeline_read), f"{request_read},{reply_write}", "--"]
+        try:
+            self.process = subprocess.Popen(
+                watchdog + command + [str(request_read), str(reply_write)], stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(*fds, lifeline_read),
+                start_new_session=True, env=env, cwd=root)
+        except OSError as e:
+            for fd in (self._requests, reply_read, self._lifeline):
+                _close(fd)
+            raise JuliaError(f"cannot start Julia {self.executable}: {e}") from None
+        finally:
+            for fd in (*fds, lifeline_read):
+                _close(fd)
+        _LIFELINES.add(self._lifeline)
+        self.replies = MessageReader(reply_read)
+        for stream in (self.process.stdout, self.process.stderr):
+            threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
+
+    def _kept(self, command: list[str], env: dict, root: Path, idle: float) -> kept.Link | None:
+        """The worker kept for this command: the idle one, else a new one; None when another
+        build is using it (this build then has a private worker)."""
+        self.name = kept.key(command, env.get("JULIA_LOAD_PATH"))
+        found = kept.attach(self.name)
+        if found == "absent":
+            request_read, request_write = os.pipe()
+            reply_read, reply_write = os.pipe()
+            fds = (request_read, reply_write, request_write, reply_read)
+            watchdog = [sys.executable, "-I", str(WATCHDOG), "keep", str(kept.socket_path(self.name)), str(idle),
+                        f"{request_read},{reply_write}", f"{request_write},{reply_read}", "--"]
+            try:
+                with open(kept.log_path(self.name), "wb") as log:
+                    server = subprocess.Popen(watchdog + command + [str(request_read), str(reply_write)],
+                                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, pass_fds=fds,
+                                              start_new_session=True, env=env, cwd=root)
+            except OSError as e:
+                raise JuliaError(f"cannot start Julia {self.executable}: {e}") from None
+            finally:
+                for fd in fds:
+                    _close(fd)
+            found = kept.attach(self.name, wait=STARTUP_TIMEOUT, starting=server)
+        return found if isinstance(found, kept.Link) else None
 
     def _drain(self, stream) -> None:
         for chunk in iter(lambda: stream.read1(65536), b""):
             self.log.append(chunk)
 
+    def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        try:
+            os.kill(self.pid, 0)
+            return True
+        except OSError:
+            return not self.pid
     def wait_ready(self) -> None:
         if self.version is not None:
             return
@@ -137,15 +190,26 @@ class Worker:
         except OSError:
             raise WorkerDied from None
 
+    def note(self, busy: bool) -> None:
+        """Tell a kept worker's watchdog a request is in flight (or over): a build that goes away
+        in the middle of one ends the worker."""
+        if self.link is not None:
+            self.link.note(busy)
+
+    def wait_exit(self) -> None:
+        if self.process is not None:
+            self.process.wait()
+
     def death_message(self) -> str:
-        code = self.process.poll()
+        code = self.process.poll() if self.process is not None else self.link.exit_code()
         if code is None:
             how = "Julia stopped answering"
         elif code < 0:
             how = f"Julia was killed by signal {signal.Signals(-code).name}"
         else:
             how = f"Julia exited with code {code}"
-        tail = b"".join(self.log).decode("utf-8", "replace").strip()[-2000:]
+        log = b"".join(self.log) if self.link is None else kept.log_tail(self.name)
+        tail = log.decode("utf-8", "replace").strip()[-2000:]
         return f"{how}\n{tail}" if tail else how
 
     def interrupt(self, grace: float, request_id: str) -> list[bytes] | None:
@@ -157,6 +221,11 @@ class Worker:
             return None
 
     def quit(self) -> None:
+        """End the worker, or leave a kept one idle for the next build."""
+        if self.link is not None:
+            _LIFELINES.discard(self._lifeline)
+            self.link.end(stop=False)
+            return
         try:
             self.send(encode_message(["quit"]))
             self.process.wait(timeout=2)
@@ -166,6 +235,10 @@ class Worker:
 
     def kill(self) -> None:
         """End the worker and all it spawned: closing the lifeline tells the watchdog."""
+        if self.link is not None:
+            _LIFELINES.discard(self._lifeline)
+            self.link.end(stop=True)
+            return
         _LIFELINES.discard(self._lifeline)
         for fd in (self._lifeline, self._requests, self.replies.fd):
             _close(fd)
@@ -181,13 +254,13 @@ class WorkerBridge(Requests):
     """`Bridge` over a worker subprocess; replaces it after timeouts, crashes and pages it cannot undo."""
 
     def __init__(self, install: JuliaInstall, project: Path | None = None, root: Path | None = None,
-                 grace: float = 1.0):
-        self.install, self.project, self.grace = install, project, grace
+                 keep: float = 0.0, grace: float = 1.0):
+        self.install, self.project, self.keep, self.grace = install, project, keep, grace
         self.root = (root or Path.cwd()).resolve()
         self.restarts = 0  # how many fresh workers replaced the first: state sent to Julia is gone
         self._utils: list[bytes | str] | None = None  # the last load_utils, for every fresh worker
         self._lock = threading.Lock()
-        self._worker: Worker | None = Worker(install, project, self.root)  # starts warming up now
+        self._worker: Worker | None = Worker(install, project, self.root, keep)  # starts warming up now
         atexit.register(self.close)
 
     @property
@@ -196,7 +269,7 @@ class WorkerBridge(Requests):
             return self._ready().version
 
     def _ready(self) -> Worker:
-        if self._worker is None or self._worker.process.poll() is not None:
+        if self._worker is None or not self._worker.alive():
             self._restart()
         worker = self._worker
         worker.wait_ready()
@@ -209,7 +282,7 @@ class WorkerBridge(Requests):
         if self._worker is not None:
             self._worker.kill()
             self.restarts += 1
-        self._worker = Worker(self.install, self.project, self.root)
+        self._worker = Worker(self.install, self.project, self.root, self.keep)
 
     def run_page(self, path: str, cells: list[CellRequest], limits: Limits) -> list[CellResult]:
         """Each cell once, in order; after a crash or a timeout the earlier cells run again in a
@@ -239,6 +312,7 @@ class WorkerBridge(Requests):
         request_id = new_id()
         results: list[CellResult] = []
         try:
+            worker.note(busy=True)
             worker.send(page_request(request_id, path, limits.output, cells))
             for _ in cells:
                 start = time.monotonic()
@@ -255,10 +329,11 @@ class WorkerBridge(Requests):
                     self._restart()
                     return results
             done = worker.replies.read(time.monotonic() + limits.timeout, request_id)
+            worker.note(busy=False)
             if done[0] != b"done" or done[2]:
                 self._restart()
         except (WorkerDied, EOFError):
-            worker.process.wait()
+            worker.wait_exit()
             results.append(CellResult("crashed", error=worker.death_message()))
             self._restart()
         except ProtocolError:
@@ -289,10 +364,13 @@ class WorkerBridge(Requests):
                   path: str | None = None, line: int | None = None) -> list[bytes]:
         request_id = new_id()
         try:
+            worker.note(busy=True)
             worker.send(encode_message([kind, request_id, *args]))
-            return worker.replies.read(time.monotonic() + timeout, request_id)
+            reply = worker.replies.read(time.monotonic() + timeout, request_id)
+            worker.note(busy=False)
+            return reply
         except (WorkerDied, EOFError):
-            worker.process.wait()
+            worker.wait_exit()
             message = worker.death_message()
             self._restart()
             raise JuliaError(message, path, line) from None
