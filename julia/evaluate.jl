@@ -176,14 +176,17 @@ end
 
 user_backtrace(bt) = format_backtrace(user_frames(bt)...)
 
-# `show(frame)` keeps only the file's base name; the .md path is more useful.
+# `show(frame)` keeps only the file's base name; the .md path is more useful. Other
+# absolute paths (Julia's own, packages') keep only theirs: the page is published.
 function show_frame(io::IO, f::Base.StackTraces.StackFrame)
     try
         Base.StackTraces.show_spec_linfo(io, f)
     catch
         print(io, f.func)
     end
-    print(io, " at ", frame_file(f), ":", f.line)
+    file = frame_file(f)
+    inside = isabspath(file) && startswith(file, joinpath(ROOT[], ""))
+    print(io, " at ", isabspath(file) && !inside ? basename(file) : file, ":", f.line)
 end
 
 # Julia writes a method's relative file as "./file" (Base's own files too).

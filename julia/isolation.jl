@@ -82,8 +82,10 @@ functions or for a page's own types are unreachable from other pages.
 function foreign_method(page::Module, since::UInt)
     found = Ref{Any}(nothing)
     visit_methods() do m
-        # Only methods defined since the page began can be the page's.
-        m.primary_world > since && found[] === nothing && foreign(m, page) && (found[] = m)
+        # Only methods defined since the page began can be the page's (a field of Method
+        # in Julia 1.5 through 1.12; without it every method is looked at).
+        (!hasfield(Method, :primary_world) || m.primary_world > since) && found[] === nothing &&
+            foreign(m, page) && (found[] = m)
     end
     return found[]
 end
