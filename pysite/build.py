@@ -156,7 +156,8 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
-        from pysite.page import ReadContext, defined_variables, inputs_changed, read_page, read_source, source_stat
+        from pysite.page import (ReadContext, defined_variables, inputs_changed, read_page, read_source, source_stat,
+                                 touched)
 
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
@@ -171,7 +172,7 @@ class Builder:
             else:
                 data, digest = read_source(source)
                 if old.digest == digest:
-                    old.stat = source_stat(source)
+                    touched(old, config)   # fd_mtime follows the file's date
                     known.append(old)
                 else:
                     todo.append((source, data, digest))

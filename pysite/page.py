@@ -177,9 +177,20 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
     except PysiteError as error:
         page.diagnostics.append(Diagnostic.from_error(error.located(source.path)))
     derive_variables(page)
-    page.fingerprint = hashlib.sha256(pickle.dumps((digest, page.content, page.excerpt, page.variables,
-                                                     page.headings, source), protocol=5)).hexdigest()
+    page.fingerprint = fingerprint(page)
     return page
+
+
+def fingerprint(page: Page) -> str:
+    return hashlib.sha256(pickle.dumps((page.digest, page.content, page.excerpt, page.variables,
+                                        page.headings, page.source), protocol=5)).hexdigest()
+
+
+def touched(page: Page, config: SiteConfig) -> None:
+    """The page's file has new dates but the same text: what Franklin derives from its dates follows."""
+    page.stat = source_stat(page.source)
+    page.variables.update(franklin_page_variables(page.source, config))
+    page.fingerprint = fingerprint(page)
 
 
 def render_html(page: Page, body: str, ctx: ReadContext) -> str:

@@ -61,3 +61,16 @@ def test_every_page_with_rss_is_a_feed_item_and_feeds_are_xml(make_site):
     assert {item.findtext("description").strip() for item in items} >= {"Note <em>3</em>."}
     assert len(ET.parse(site / "__site" / "tag" / "t0" / "feed.xml").getroot().findall("channel/item")) == 13
     assert not (site / "__site" / "atom.xml").exists()
+
+
+def test_last_modified_follows_a_touched_file(make_site):
+    site = make_site({"config.md": "", "_layout/head.html": "<html><body>\n", "_layout/foot.html": "</body></html>\n",
+                      "_layout/page_foot.html": "<p>Last modified: {{fill fd_mtime}}.</p>\n", "index.md": "# Home\n"})
+    page = site / "index.md"
+    os.utime(page, (MTIME, MTIME))
+    assert run_pysite("build", site, env=without_julia()).returncode == 0
+    assert "Last modified: March 05, 2024." in (site / "__site" / "index.html").read_text()
+    later = dt.datetime(2025, 7, 1, 12, 0, tzinfo=dt.timezone.utc).timestamp()
+    os.utime(page, (later, later))   # the same text, a new date
+    assert run_pysite("build", site, env=without_julia()).returncode == 0
+    assert "Last modified: July 01, 2025." in (site / "__site" / "index.html").read_text()
