@@ -37,6 +37,8 @@ def test_franklin_pages_build_as_expected(tmp_path):
     result = run_pysite("build", site, env=without_julia())
     assert result.returncode == 0, result.stderr
     assert "(warning)" not in result.stderr, result.stderr
+    sitemap = (site / "__site" / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/posts/first/" in sitemap and "/tags/" not in sitemap   # Franklin's tag pages are at /tag/
     built = tree(site / "__site")
     if os.environ.get("PYSITE_REGENERATE"):
         shutil.rmtree(EXPECTED, ignore_errors=True)

@@ -23,7 +23,8 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     """
     made: dict[str, str] = {}
     # A Franklin site's tag pages and feed are Franklin's: from its `tag.html` and `_rss/`.
-    if franklin_layout.applies(view.config.root, {}):
+    franklin = franklin_layout.applies(view.config.root, {})
+    if franklin:
         makers = [lambda v: taxonomy.franklin_pages(v, diagnostics), lambda v: franklin_feeds.files(v, diagnostics)]
         own_feeds = False
     else:
@@ -33,7 +34,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     if own_feeds or sitemap.enabled(view.site):
         if origin(view.site):
             makers += [feeds.files] if own_feeds else []
-            makers.append(lambda v: sitemap.files(v, copied))
+            makers.append(lambda v: sitemap.files(v, copied, terms_listed=not franklin))
         elif view.posts and own_feeds:
             diagnostics.append(Diagnostic(
                 "feeds and sitemap.xml need the site's URL; left out", view.config.path, None, "warning",

@@ -41,12 +41,13 @@ def newest(pages: list[dict[str, Any]]) -> str | None:
     return max((lastmod(p.get("date")) or "" for p in pages), default="") or None
 
 
-def sitemap(view: Any) -> str:
+def sitemap(view: Any, terms_listed: bool = True) -> str:
+    """`terms_listed`: the tag and category pages too (a Franklin site has no such pages)."""
     site = view.site
     root = ET.Element("urlset", {"xmlns": NS})
     entries = [(v["url"], lastmod(v.get("last_modified") or v.get("date")), v)
                for v in published(view.pages) if listed(v)]
-    for taxonomy in ("tags", "categories"):
+    for taxonomy in ("tags", "categories") if terms_listed else ():
         terms = site[taxonomy]
         if terms:
             entries.append((view.layouts.url(f"/{taxonomy}/"), newest([p for t in terms for p in t.pages]), {}))
@@ -68,10 +69,10 @@ def robots(view: Any) -> str:
     return f"User-agent: *\nDisallow:\n\nSitemap: {absolute(view.site, view.layouts.url('/sitemap.xml'))}\n"
 
 
-def files(view: Any, copied: set[str]) -> dict[str, str]:
+def files(view: Any, copied: set[str], terms_listed: bool = True) -> dict[str, str]:
     if not enabled(view.site):
         return {}
-    made = {"sitemap.xml": sitemap(view)}
+    made = {"sitemap.xml": sitemap(view, terms_listed)}
     if "robots.txt" not in copied:
         made["robots.txt"] = robots(view)
     return made
