@@ -14,6 +14,8 @@ import datetime as dt
 import os
 import shutil
 
+import pytest
+
 from conftest import SITES, run_pysite, without_julia, write_tree
 
 SITE = SITES / "franklin-pages" / "site"
@@ -76,3 +78,20 @@ def test_last_modified_follows_a_touched_file(make_site):
     os.utime(page, (later, later))   # the same text, a new date
     assert run_pysite("build", site, env=without_julia()).returncode == 0
     assert "Last modified: July 01, 2025." in (site / "__site" / "index.html").read_text()
+
+
+@pytest.mark.julia
+def test_utils_jl_reads_the_sites_tags_through_globvar(make_site, julia_install):
+    site = make_site({
+        "config.md": "", "_layout/head.html": "<html><body>\n", "_layout/foot.html": "</body></html>\n",
+        "_layout/page_foot.html": "{{page_tags}}\n",
+        "utils.jl": '@delay function hfun_page_tags()\n'
+                    '    tags = globvar("fd_page_tags")[splitext(locvar("fd_rpath"))[1]] |> collect |> sort\n'
+                    '    n = length(globvar("fd_tag_pages")["b"])\n'
+                    '    return join(["<a href=\\"/tag/$t/\\">$t</a>" for t in tags], ", ") * " ($n)"\n'
+                    'end\n',
+        "one.md": '@def tags = ["b", "a"]\n# One\n', "two.md": '@def tags = ["b"]\n# Two\n'})
+    env = {**os.environ, "PYSITE_JULIA": str(julia_install.executable)}
+    result = run_pysite("build", site, env=env)
+    assert result.returncode == 0, result.stderr
+    assert '<a href="/tag/a/">a</a>, <a href="/tag/b/">b</a> (2)' in (site / "__site/one/index.html").read_text()
