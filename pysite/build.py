@@ -45,6 +45,7 @@ class BuildReport:
     seconds: float = 0.0
     diagnostics: list[Diagnostic] = field(default_factory=list)
     changed: set[str] = field(default_factory=set)   # output paths written anew
+    removed: set[str] = field(default_factory=set)   # output paths whose source is gone
     broken: dict[str, list[Diagnostic]] = field(default_factory=dict)  # output path -> why its page failed
     unchanged: bool = False                           # nothing to do: no source changed
 
@@ -104,7 +105,8 @@ class Builder:
         if self.state is None:
             self.state = self.store.load()
         from pysite.config import read_config
-        from pysite.discover import discover
+        from pysite.check import link_warnings
+        from pysite.discover import discover, strays
         from pysite.evaluate import Evaluator
         from pysite.output import Output
 
@@ -118,6 +120,14 @@ class Builder:
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
+        stray = strays(self.site, sources)
+        if stray:
+            report.diagnostics.append(Diagnostic(
+                f"no config.md and no index.md: is this a site? Its pages are built, but its other "
+                f"{counted(len(stray), 'file')} ({', '.join(s.rel for s in stray[:3])}{', ...' if len(stray) > 3 else ''}) "
+                "are not published", self.site, severity="warning",
+                hint="add a config.md (or an index.md) to publish them, or start a site with `pysite new DIR`"))
+            sources = [s for s in sources if s not in stray]
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
         if config.generator is not None:
@@ -136,6 +146,10 @@ class Builder:
         except BaseException:
             output.abort()
             raise
+        if self.options.link_warnings:
+            written = sorted(rel for rel in report.changed if rel.endswith(".html"))
+            sources = {page.source.out: page.source.path for page in published}
+            report.diagnostics.extend(link_warnings(self.site, self.out, config, sources, written))
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, outputs)
         if self.options.live:
             self.unsaved = True
@@ -223,15 +237,22 @@ class Builder:
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
         self.site_view, self.to_render, self.written_to = view, todo, output.tmp
         # Forked workers already hold the pages: they are sent only their positions.
+        sources = {page.source.out: page.source for page in todo}
+        layout_failures: list[tuple[str, Diagnostic]] = []
         for out, diagnostics in self.map(render_in_worker, range(len(todo)), "writing"):
-            report.diagnostics.extend(diagnostics)
+            for diagnostic in diagnostics:
+                if diagnostic.severity == "error" and diagnostic.path != sources[out].path:
+                    layout_failures.append((sources[out].rel, diagnostic))
+                else:
+                    report.diagnostics.append(diagnostic)
             if not diagnostics or all(d.severity == "warning" for d in diagnostics):
                 report.changed.add(out)
             else:  # keep the last good version, and render again next time
                 output.keep(out)
                 outputs[out] = ""
                 report.broken[out] = [d for d in diagnostics if d.severity == "error"]
-        report.rendered = len(todo)
+        report.diagnostics.extend(naming_pages(layout_failures))
+        report.rendered = len(todo) - len({out for out in report.broken if out in sources})
         for source in files:
             stat = source.path.stat()
             key = f"{stat.st_mtime_ns}:{stat.st_size}"
@@ -249,7 +270,8 @@ class Builder:
             if page.cells:
                 for rel, source in self.evaluator.cache.published_files(page.source.rel):
                     output.copy(source, rel)
-        for rel in self.state.outputs.keys() - outputs.keys():
+        report.removed = self.state.outputs.keys() - outputs.keys()
+        for rel in report.removed:
             output.remove(rel)
         return outputs
 
@@ -355,6 +377,17 @@ def once(diagnostics) -> list[Diagnostic]:
             more = len(paths)
             kept[index] = replace(kept[index], message=f"{kept[index].message} (and {counted(more, 'other page')})")
     return kept
+
+
+def naming_pages(failures: list[tuple[str, Diagnostic]]) -> list[Diagnostic]:
+    """A layout's error once, naming the pages it failed: `(rendering index.md and 2 other pages)`."""
+    pages: dict[str, tuple[Diagnostic, list[str]]] = {}
+    for rel, diagnostic in failures:
+        pages.setdefault(repr(diagnostic), (diagnostic, []))[1].append(rel)
+    pages = {key: (diagnostic, sorted(rels)) for key, (diagnostic, rels) in pages.items()}
+    return [replace(diagnostic, message=f"{diagnostic.message} (rendering {rels[0]}"
+                    + (f" and {counted(len(rels) - 1, 'other page')})" if len(rels) > 1 else ")"))
+            for diagnostic, rels in pages.values()]
 
 
 def finish(report: BuildReport, start: float) -> BuildReport:

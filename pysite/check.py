@@ -13,7 +13,7 @@ import os
 import urllib.error
 import urllib.request
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -134,7 +134,7 @@ def check_site(options: CheckOptions) -> CheckReport:
         report.diagnostics.append(Diagnostic.from_error(error))
         return report
     config.deploy_at(None, options.prepath)
-    build_options = BuildOptions(site=site, out=options.out, prepath=options.prepath)
+    build_options = BuildOptions(site=site, out=options.out, prepath=options.prepath, link_warnings=False)
     if options.build:
         report.diagnostics.extend(build(build_options))
     out = build_options.output
@@ -143,13 +143,26 @@ def check_site(options: CheckOptions) -> CheckReport:
         return report
     sources = {s.out: s.path for s in discover(site, out, config.ignore, config.generator) if s.kind == "page"}
     output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
-    problems: dict[tuple[str, str], list[str]] = defaultdict(list)   # (message, href) -> pages
-    external: dict[str, list[str]] = defaultdict(list)               # url -> pages
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
     report.pages = len(pages)
+    problems, external, report.links = broken_links(output, pages, anchors=True)
+    if options.external:
+        for url, status in check_external(list(external), options.timeout).items():
+            if status:
+                problems[(f"external link failed ({status})", url)].extend(external[url])
+    report.diagnostics.extend(locate(problems, output, site))
+    return report
+
+
+def broken_links(output: Site, pages: list[str], anchors: bool) -> tuple[dict, dict, int]:
+    """The internal links of `pages` that lead nowhere, as (message, href) -> pages (missing
+    #anchors too when asked); the external links, as url -> pages; and how many links there were."""
+    problems: dict[tuple[str, str], list[str]] = defaultdict(list)
+    external: dict[str, list[str]] = defaultdict(list)
+    links = 0
     for rel in pages:
         for href in dict.fromkeys(output.page(rel).links):
-            report.links += 1
+            links += 1
             if href.lower().startswith(NOT_CHECKED):
                 continue
             path = output.internal(href)
@@ -158,16 +171,21 @@ def check_site(options: CheckOptions) -> CheckReport:
                     external[urljoin("https:", href)].append(rel)
                 continue
             target, fragment, problem = output.resolve(rel, path)
-            if not problem and fragment and target.endswith(".html") and fragment not in output.page(target).ids:
+            if anchors and not problem and fragment and target.endswith(".html") \
+                    and fragment not in output.page(target).ids:
                 problem = "missing anchor"
             if problem:
                 problems[(problem, href)].append(rel)
-    if options.external:
-        for url, status in check_external(list(external), options.timeout).items():
-            if status:
-                problems[(f"external link failed ({status})", url)].extend(external[url])
-    report.diagnostics.extend(locate(problems, output, site))
-    return report
+    return problems, external, links
+
+
+def link_warnings(site: Path, out: Path, config, sources: dict[str, Path], pages: list[str]) -> list[Diagnostic]:
+    """What every build says about the pages it wrote: links and images whose target is not
+    in the site, as warnings at the source line (`pysite check` also checks anchors)."""
+    output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
+    problems, _, _ = broken_links(output, pages, anchors=False)
+    return [replace(d, severity="warning", hint="`pysite check` lists every broken link and #anchor")
+            for d in locate(problems, output, site)]
 
 
 def build(options: BuildOptions) -> list[Diagnostic]:

@@ -104,16 +104,19 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
         for rel in sorted(report.changed):
             click.echo(f"wrote {rel}", err=True)
     if not quiet:
-        click.echo(summary(report, options.output), err=True)
+        click.echo(summary(report, options.output, strict), err=True)
     sys.exit(1 if report.failed(strict) else 0)
 
 
-def summary(report, out: Path) -> str:
+def summary(report, out: Path, strict: bool) -> str:
+    strict = (" (failed: --strict counts warnings as failures)"
+              if strict and report.warnings and not report.errors else "")
     if report.unchanged:
-        return f"nothing changed since the last build -> {shown_path(out, Path.cwd())}"
-    what = f"{report.pages} pages ({report.rendered} written)"
+        return f"nothing changed since the last build{strict} -> {shown_path(out, Path.cwd())}"
+    removed = f", {counted(len(report.removed), 'output')} removed" if report.removed else ""
+    what = f"{counted(report.pages, 'page')} ({report.rendered} written{removed})"
     counts = f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
-    return f"built {what} in {report.seconds:.2f} s, {counts} -> {shown_path(out, Path.cwd())}"
+    return f"built {what} in {report.seconds:.2f} s, {counts}{strict} -> {shown_path(out, Path.cwd())}"
 
 
 def internal_error(error: BaseException, debug: bool) -> None:

@@ -121,3 +121,11 @@ def classify(path: Path, rel: str, rel_folder: str, published_as: str | None) ->
     if ext in (".md", ".html"):
         return SourceFile(path, rel, "page", page_output(rel))
     return SourceFile(path, rel, "file", rel)
+
+
+def strays(site: Path, sources: list[SourceFile]) -> list[SourceFile]:
+    """In a folder that is not a site (no config.md, no index page), the files that are neither
+    pages nor in `_assets/`, `_css/`, `_libs/`: a project's code and data, not to be published."""
+    if (site / "config.md").is_file() or any(s.kind == "page" and s.out == "index.html" for s in sources):
+        return []
+    return [s for s in sources if s.kind != "page" and not s.rel.startswith("_")]

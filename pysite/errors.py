@@ -6,8 +6,10 @@ a hint; the builder collects them per page and keeps going.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 
 class PysiteError(Exception):
@@ -84,6 +86,17 @@ def shown_path(path: Path, root: Path) -> Path:
         return path.resolve().relative_to(root.resolve())
     except ValueError:
         return path
+
+
+def did_you_mean(name: str, known: Iterable[str], otherwise: str, listed: int = 12) -> str:
+    """The hint for a misspelt name: the close known names (difflib), and every known name
+    when there are only a few, then what else to do."""
+    names = sorted(set(known) - {name})
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.7)
+    guess = f"did you mean {' or '.join(close)}? " if close else ""
+    if names and len(names) <= listed:
+        guess += f"(there are {', '.join(names)}) "
+    return f"{guess}{'or ' if guess else ''}{otherwise}"
 
 
 def counted(number: int, noun: str) -> str:

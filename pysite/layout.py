@@ -49,6 +49,11 @@ class Layouts:
         name = str(layout or "default").removesuffix(".html")
         return f"{name}.html"
 
+    def names(self) -> list[str]:
+        """The layouts a page can name: the site's and the theme's top-level templates."""
+        return sorted({name.removesuffix(".html") for name in self.env.list_templates(extensions=["html"])
+                       if "/" not in name})
+
     def exists(self, layout: Any) -> bool:
         try:
             self.env.get_template(self.template_name(layout))

@@ -29,6 +29,7 @@ class BuildOptions:
     prepath: str | None = None       # --prepath: overrides config.md's `prepath`
     base_url: str | None = None      # --base-url: the site's URL (and prepath, from its path)
     live: bool = False               # `serve`: write in place, save the cache on close (see Builder)
+    link_warnings: bool = True       # warn about links to nothing (`pysite check` reports them itself)
     evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
 
     @property
@@ -38,4 +39,5 @@ class BuildOptions:
     def settings(self) -> str:
         """The options that change what is written (not how fast)."""
         evaluation = self.evaluation
-        return f"{self.drafts}\0{self.prepath}\0{self.base_url}\0{evaluation.julia}\0{evaluation.transport}\0{evaluation.timeout}\0{evaluation.output_limit}"
+        return (f"{self.drafts}\0{self.prepath}\0{self.base_url}\0{evaluation.julia}\0{evaluation.transport}"
+                f"\0{evaluation.timeout}\0{evaluation.output_limit}\0{self.link_warnings}")

@@ -23,7 +23,7 @@ from pysite.blog.posts import date_key, select_posts
 from pysite.blog.taxonomy import TAXONOMIES, collect
 from pysite.config import SiteConfig
 from pysite.dialect import franklin_layout, franklin_vars, resolve_late
-from pysite.errors import Diagnostic, TemplateError
+from pysite.errors import Diagnostic, TemplateError, did_you_mean
 from pysite.highlight import stylesheet
 from pysite.jekyll.render import write_page
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
@@ -120,8 +120,8 @@ class SiteView:
             return "default"
         if not self.layouts.exists(name):
             raise TemplateError(f"layout {name!r} not found: no _layout/{name}.html", page.source.path,
-                                page.lines.get("layout"),
-                                hint="add the template to _layout/ or pick another `layout`")
+                                page.lines.get("layout"), hint=did_you_mean(
+                                    name, self.layouts.names(), "add the template to _layout/"))
         return name
 
     def render(self, page: Page, warnings: list[Diagnostic] | None = None, paginator: Any = None,

@@ -93,7 +93,7 @@ def test_rebuild_does_only_what_changed(make_site):
 def test_summary_and_version(make_site):
     site = make_site({"index.md": "# Home\n"})
     result = build(site)
-    assert re.search(r"built 1 pages \(1 written\) in [\d.]+ s, 0 errors, 0 warnings", result.stderr)
+    assert re.search(r"built 1 page \(1 written\) in [\d.]+ s, 0 errors, 0 warnings", result.stderr)
     version = run_pysite("--version")
     assert version.stdout.strip() == f"pysite, version {pysite.__version__}"
     for command in ("build", "new"):

@@ -77,6 +77,11 @@ class PageScope:
                 return found, value
         return franklin_vars.default(name, self.variables, self.site)
 
+    def names(self) -> set[str]:
+        """Every name `lookup` can find (utils globals aside), for "did you mean"."""
+        return {*(name for scope in self.loops for name in scope), *self.variables, *self.site,
+                *franklin_vars.DEFAULTS}
+
     def page_variable(self, page: str, name: str) -> tuple[bool, Any]:
         """Another page's variable (render time): `page` as "pages/a", "/pages/a/" or "pages/a.md"."""
         if self.view is None:

@@ -14,6 +14,7 @@ from pysite.dialect.context import PageScope
 from pysite.dialect.scan import (NAME, SPECIAL, Source, at_line_start, closing, code_span_end, comment_end,
                                  fence_end, inline_math_end, read_braces)
 from pysite.dialect.templates import CALL, process
+from pysite.errors import did_you_mean
 from pysite.placeholders import mark
 
 MAX_DEPTH = 64
@@ -126,8 +127,10 @@ class Expander:
             arguments, after = read_braces(source, after, end, MAX_UTILS_BRACES)
             produced = utils.call_lx(name, arguments, self.scope, source.line_at(pos))
             return self.reexpand(produced, source, pos), after
-        self.scope.warn(f"unknown command \\{name}: shown as written", source.line_at(pos),
-                        hint="define it with \\newcommand (on the page or in config.md), or write \\\\ for a backslash")
+        known = ["newcommand", "newenvironment", "begin", *BUILTINS, *self.definitions.commands]
+        self.scope.warn(f"unknown command \\{name}: shown as written", source.line_at(pos), hint=did_you_mean(
+            f"\\{name}", [f"\\{command}" for command in known],
+            "define it with \\newcommand (on the page or in config.md), or write \\\\ for a backslash"))
         return "\\" + name, after
 
     def environment(self, source: Source, pos: int, after: int, end: int) -> tuple[str, int]:

@@ -17,6 +17,7 @@ from typing import Callable
 
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
+from pysite.errors import did_you_mean
 from pysite.placeholders import fill, mark
 
 CALL = re.compile(r"\{\{([^{}]*)\}\}")
@@ -27,6 +28,7 @@ CONDITIONS = {"if": "if", "ispage": "page", "isnotpage": "notpage",
                  for s in "sf" for n in ("", "n", "not") for kind in ("def", "empty")}}
 OPENERS = set(CONDITIONS) | {"for"}
 NEEDS_SITE = {"taglist", "paginate"}
+SIMPLE_CALLS = {"fill", "insert", "toc", "redirect", *NEEDS_SITE}
 DEFAULT_PER_PAGE = 10
 
 RenderRange = Callable[[int, int], str]
@@ -199,7 +201,8 @@ def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
     if not args and scope.lookup(name)[0]:
         return fill_variable(call, name, scope, line)
     scope.warn(f"unknown template call {call.written}: no such variable, built-in or hfun_{name} in utils",
-               line, hint="check the spelling, or define the variable or the function")
+               line, hint=did_you_mean(name, [*scope.names(), *SIMPLE_CALLS, *OPENERS],
+                                       "define the variable, or the function in utils"))
     return ""   # as Franklin: the call is left out
 
 
