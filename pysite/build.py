@@ -380,14 +380,16 @@ def once(diagnostics) -> list[Diagnostic]:
 
 
 def naming_pages(failures: list[tuple[str, Diagnostic]]) -> list[Diagnostic]:
-    """A layout's error once, naming the pages it failed: `(rendering index.md and 2 other pages)`."""
-    pages: dict[str, tuple[Diagnostic, list[str]]] = {}
+    """A layout's error once, naming the pages it failed: `(rendering index.md and 2 other pages)`.
+    The one kept is the first page's own diagnostic (serve tells page errors by identity)."""
+    groups: dict[str, tuple[Diagnostic, list[str]]] = {}
     for rel, diagnostic in failures:
-        pages.setdefault(repr(diagnostic), (diagnostic, []))[1].append(rel)
-    pages = {key: (diagnostic, sorted(rels)) for key, (diagnostic, rels) in pages.items()}
-    return [replace(diagnostic, message=f"{diagnostic.message} (rendering {rels[0]}"
-                    + (f" and {counted(len(rels) - 1, 'other page')})" if len(rels) > 1 else ")"))
-            for diagnostic, rels in pages.values()]
+        groups.setdefault(repr(diagnostic), (diagnostic, []))[1].append(rel)
+    for diagnostic, rels in groups.values():
+        rels.sort()
+        others = f" and {counted(len(rels) - 1, 'other page')}" if len(rels) > 1 else ""
+        diagnostic.message = f"{diagnostic.message} (rendering {rels[0]}{others})"
+    return [diagnostic for diagnostic, _ in groups.values()]
 
 
 def finish(report: BuildReport, start: float) -> BuildReport:

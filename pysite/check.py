@@ -180,12 +180,13 @@ def broken_links(output: Site, pages: list[str], anchors: bool) -> tuple[dict, d
 
 
 def link_warnings(site: Path, out: Path, config, sources: dict[str, Path], pages: list[str]) -> list[Diagnostic]:
-    """What every build says about the pages it wrote: links and images whose target is not
-    in the site, as warnings at the source line (`pysite check` also checks anchors)."""
+    """What every build says about the pages it wrote: links and images their Markdown writes
+    whose target is not in the site, as warnings at the source line (`pysite check` also
+    checks the links layouts write, and anchors)."""
     output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
     problems, _, _ = broken_links(output, pages, anchors=False)
     return [replace(d, severity="warning", hint="`pysite check` lists every broken link and #anchor")
-            for d in locate(problems, output, site)]
+            for d in locate(problems, output, site) if d.line is not None]
 
 
 def build(options: BuildOptions) -> list[Diagnostic]:
