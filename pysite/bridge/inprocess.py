@@ -16,7 +16,8 @@ from pysite.bridge.protocol import Requests, decode_cell, encode_message, new_id
 from pysite.bridge.results import CellRequest, CellResult, JuliaInstall, Limits
 from pysite.errors import JuliaError
 
-HINT = "juliacall needs `pip install juliacall` and Julia >= 1.10 with PythonCall.jl; use the worker transport"
+HINT = ("juliacall needs `pip install 'pysite-ssg[juliacall]'` and Julia >= 1.10 with PythonCall.jl; "
+        "use the worker transport (the default)")
 
 
 class JuliacallBridge(Requests):
