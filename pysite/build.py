@@ -120,7 +120,7 @@ class Builder:
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
-        stray = strays(self.site, sources)
+        stray = strays(self.site, sources) if config.generator is None else []  # Jekyll, Hexo: sites
         if stray:
             report.diagnostics.append(Diagnostic(
                 f"no config.md and no index.md: is this a site? Its pages are built, but its other "

@@ -16,6 +16,7 @@ def build(site, *flags):
 
 def test_did_you_mean_for_commands_layouts_calls_and_variables(make_site):
     site = make_site({
+        "config.md": "",  # a Franklin site: its commands and calls are the dialect's
         "index.md": "Home.\n",
         "a.md": "\\newcomand{\\x}{y}\n\n{{fil title}} and {{ titel }}\n",
         "b.md": "---\nlayout: psot\n---\nHi\n",
@@ -45,7 +46,7 @@ def test_a_layout_error_names_the_pages_and_they_are_not_counted_written(make_si
 
 
 def test_the_summary_says_why_strict_failed_and_what_was_removed(make_site):
-    site = make_site({"index.md": "Home {{nosuchcall}}.\n", "old.md": "Old.\n"})
+    site = make_site({"config.md": "", "index.md": "Home {{nosuchcall}}.\n", "old.md": "Old.\n"})
     result = build(site, "--strict")
     assert result.returncode == 1
     assert "built 2 pages (2 written) in " in result.stderr
