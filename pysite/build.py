@@ -60,6 +60,10 @@ class BuildReport:
     def failed(self, strict: bool) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
+    def why_failed(self, strict: bool) -> str:
+        """What the summary lines of build and serve add when only --strict made this fail."""
+        return " (failed: --strict counts warnings as failures)" if strict and self.warnings and not self.errors else ""
+
 
 Progress = Callable[[str, int, int], None]
 

@@ -109,14 +109,13 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
 
 
 def summary(report, out: Path, strict: bool) -> str:
-    strict = (" (failed: --strict counts warnings as failures)"
-              if strict and report.warnings and not report.errors else "")
+    why = report.why_failed(strict)
     if report.unchanged:
-        return f"nothing changed since the last build{strict} -> {shown_path(out, Path.cwd())}"
+        return f"nothing changed since the last build{why} -> {shown_path(out, Path.cwd())}"
     removed = f", {counted(len(report.removed), 'output')} removed" if report.removed else ""
     what = f"{counted(report.pages, 'page')} ({report.rendered} written{removed})"
     counts = f"{counted(len(report.errors), 'error')}, {counted(len(report.warnings), 'warning')}"
-    return f"built {what} in {report.seconds:.2f} s, {counts}{strict} -> {shown_path(out, Path.cwd())}"
+    return f"built {what} in {report.seconds:.2f} s, {counts}{why} -> {shown_path(out, Path.cwd())}"
 
 
 def internal_error(error: BaseException, debug: bool) -> None:

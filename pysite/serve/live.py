@@ -135,11 +135,10 @@ class LiveSite:
             return
         counts = "".join(f", {counted(len(found), kind)} in {where(found)}"
                          for kind, found in (("error", report.errors), ("warning", report.warnings)) if found)
-        strict = " (failed: --strict counts warnings as failures)" if self.strict and report.warnings else ""
         what = f"{reason}: " if reason else ""
         self.echo(f"{what}{counted(report.rendered, 'page')} written, "
                   f"{counted(len(report.changed), 'output')} changed "
-                  f"in {seconds * 1000:.0f} ms{counts}{strict}")
+                  f"in {seconds * 1000:.0f} ms{counts}{report.why_failed(self.strict)}")
 
 
 def where(diagnostics: list[Diagnostic]) -> str:
