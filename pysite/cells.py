@@ -68,7 +68,7 @@ def cell_info(info: str) -> tuple[str | None, bool, str] | None:
 def find_cells(tokens) -> list[Cell]:
     cells = []
     for token in tokens:
-        if token.type != "fence":
+        if token.type != "fence" or token.meta.get("unclosed"):  # the rest of the page is no cell
             continue
         marked = cell_info(token.info)
         if marked is None:

@@ -3,7 +3,7 @@
 Owns the parser (CommonMark plus tables, strikethrough, footnotes, task lists,
 definition lists, GFM bare-URL autolinks, heading anchors, math), the token -> HTML rules that differ
 from markdown-it's (math as MathML, code through Pygments, Julia cells handed to
-`env["render_cell"]`, HTML comments dropped), and what the rest of pysite reads
+`env["render_cell"]`, HTML comments dropped but `<!-- more -->`, which marks the excerpt's end), and what the rest of pysite reads
 off the tokens: headings and plain text.
 
 Two flavours (pysite.config.FLAVOURS, chosen by SiteConfig.flavour_of): `franklin` reads
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
-from markdown_it.rules_block import StateBlock
+from markdown_it.rules_block import StateBlock, fence
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
@@ -38,6 +38,8 @@ from mdit_py_plugins.utils import is_code_block
 
 from pysite.config import FLAVOURS, FRANKLIN
 from pysite.errors import Diagnostic
+from pysite.franklin_markdown import franklin_plugin
+from pysite.placeholders import MORE, MORE_COMMENT
 from pysite.highlight import highlight
 from pysite.jekyll.attributes import attributes_plugin
 from pysite.math import MathError, numbering, render_math
@@ -114,11 +116,11 @@ def fence_language(info: str) -> str | None:
     return (words[0].strip("{}").lstrip(".") or None) if words else None
 
 
-def warn(env: dict, message: str, line: int | None) -> None:
-    """Record a warning at a 0-based source line of this parse."""
+def warn(env: dict, message: str, line: int | None, hint: str | None = None, severity: str = "warning") -> None:
+    """Record a warning (or an error) at a 0-based source line of this parse."""
     if line is not None:
         line += 1
-    env.setdefault("warnings", []).append(Diagnostic(message, env.get("path"), line, severity="warning"))
+    env.setdefault("warnings", []).append(Diagnostic(message, env.get("path"), line, severity=severity, hint=hint))
 
 
 def _inline_text(token: Token, math: bool = True) -> str:
@@ -254,9 +256,28 @@ def math_plugin(md: MarkdownIt, brackets: bool) -> None:
 
 # --- code, headings, comments ------------------------------------------------
 
+def fence_reporting_end(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's fence rule, plus a report at the opening line of a fence never closed
+    (it runs to the end of the page or its container): an error on a Franklin page, as
+    Franklin has it; a warning elsewhere, as CommonMark allows it. Its cell is not run."""
+    if silent or not fence(state, start, end, False):
+        return silent and fence(state, start, end, True)
+    token = state.tokens[-1]
+    last = state.line - 1
+    text = state.src[state.bMarks[last] + state.tShift[last]:state.eMarks[last]].rstrip()
+    marker = token.markup
+    if last > start and text.startswith(marker) and not text.strip(marker[0]) and not state.is_code_block(last):
+        return True
+    token.meta["unclosed"] = True
+    franklin = state.env.get("flavour") == FRANKLIN
+    warn(state.env, f"the code fence opened here ({marker}{token.info}) is never closed: the rest of the "
+         f"{'page' if state.level == 0 else 'block'} is code", start, hint=f"close it with a line {marker}",
+         severity="error" if franklin else "warning")
+    return True
+
 def _render_fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    if "render_cell" in env and is_cell(token.info):
+    if "render_cell" in env and is_cell(token.info) and not token.meta.get("unclosed"):
         return env["render_cell"](token)
     return render_fence(token)
 
@@ -280,7 +301,7 @@ def _render_html_block(self, tokens, idx, options, env) -> str:
     html = tokens[idx].content
     if "<!--" not in html or _SCRIPT.search(html):  # `<!--` in a script is code, not a comment
         return html
-    html = _COMMENT.sub("", html)
+    html = _COMMENT.sub(lambda match: MORE if MORE_COMMENT.fullmatch(match.group(0)) else "", html)
     if "<!--" in html:
         warn(env, "HTML comment '<!--' is never closed: the rest of the page is hidden", tokens[idx].map[0])
     return html if html.strip() else ""
@@ -288,7 +309,9 @@ def _render_html_block(self, tokens, idx, options, env) -> str:
 
 def _render_html_inline(self, tokens, idx, options, env) -> str:
     html = tokens[idx].content
-    return "" if html.startswith("<!--") else html
+    if html.startswith("<!--"):
+        return MORE if MORE_COMMENT.fullmatch(html) else ""
+    return html
 
 
 def build_parser(flavour: str) -> MarkdownIt:
@@ -296,18 +319,23 @@ def build_parser(flavour: str) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     if flavour == FRANKLIN:
         md.disable("code")  # Franklin has no indented code blocks: indentation is only layout
-    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+    md.use(footnote_plugin, inline=flavour != FRANKLIN)  # Franklin has no inline `^[...]` notes
+    md.use(deflist_plugin).use(tasklists_plugin)
     # Bare URLs as GitHub links them (`https://...`, `www....`, emails): ~10% of
     # parse time, where linkify-it costs ~30% and links `README.md` (a TLD).
     md.use(gfm_autolink_plugin)
     # allow_digits=False keeps prices as text: "$5 and $10".
     md.use(dollarmath_plugin, allow_labels=False, allow_digits=False, double_inline=True)
     md.use(math_plugin, brackets=flavour == FRANKLIN)
-    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_slugify)
-    md.use(attributes_plugin)  # kramdown's `{: .class}`, on when env["attribute_lists"] (Jekyll, Hexo)
+    md.block.ruler.at("fence", fence_reporting_end, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
-    md.add_render_rule("heading_close", _render_heading_close)
+    if flavour == FRANKLIN:
+        md.use(franklin_plugin)
+    else:
+        md.use(anchors_plugin, min_level=1, max_level=6, slug_func=_slugify)
+        md.add_render_rule("heading_close", _render_heading_close)
+    md.use(attributes_plugin)  # kramdown's `{: .class}`, on when env["attribute_lists"] (Jekyll, Hexo)
     md.add_render_rule("html_block", _render_html_block)
     md.add_render_rule("html_inline", _render_html_inline)
     return md

@@ -27,12 +27,10 @@ from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.jekyll.render import read_liquid
-from pysite.placeholders import fill
+from pysite.placeholders import MORE, fill
 from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
-MORE = re.compile(r"<!--\s*more\s*-->")
-MORE_MARK = "<pysite-more></pysite-more>"
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
 
@@ -213,7 +211,6 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
         body = expand(body, path, scope)
-    body = MORE.sub(MORE_MARK, body)
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     tokens = markdown.parse(body, env, page.flavour)
     page.variables.update(franklin_vars.content_flags(page.variables, ctx.config.variables, *content_kinds(tokens)))
@@ -246,10 +243,10 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     content = fill(markdown.render(tokens, env), {
         **dialect_handlers(scope, env, render_markdown),
         "output": output,
-        "more": lambda attrs: MORE_MARK,
+        "more": lambda attrs: MORE,
     })
-    head, more, _ = content.partition(MORE_MARK)
-    page.content = content.replace(MORE_MARK, "")
+    head, more, _ = content.partition(MORE)
+    page.content = content.replace(MORE, "")
     first = FIRST_PARAGRAPH.search(page.content)
     page.excerpt = head if more else (first.group(0) if first else "")
     page.diagnostics.extend(env["warnings"])

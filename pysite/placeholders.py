@@ -1,7 +1,9 @@
 """Placeholder elements: what the dialect leaves in the text for things known only after evaluation.
 
 `<pysite-output name=.. kind=.. line=..>` becomes a cell's output, `<pysite-fig src=..>` a
-figure a cell wrote, `<pysite-toc>` the table of contents. Rendering Markdown passes them
+figure a cell wrote, `<pysite-toc>` the table of contents, `<pysite-more>` the end of the
+excerpt (an HTML comment `<!-- more -->`, which Markdown rendering turns into it, so one
+inside code stays code). Rendering Markdown passes them
 through as raw HTML; `fill` replaces them in the page's HTML.
 
 A block `@@div` becomes a one-line declaration, `<!pysite-div class="..">` and
@@ -21,6 +23,9 @@ PLACEHOLDER = re.compile(
 ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
 DIV_MARK = re.compile(r'<!pysite-div( class="[^"]*")>|<!pysite-div-end>')
 DIV_END = "<!pysite-div-end>"
+RAW = re.compile(r'<pysite-raw html="([^"]*)"></pysite-raw>')
+MORE_COMMENT = re.compile(r"<!--\s*more\s*-->")
+MORE = "<pysite-more></pysite-more>"
 
 
 def div_start(classes: str) -> str:
@@ -32,6 +37,11 @@ def mark(element: str, **attributes) -> str:
     attrs = "".join(f' {key}="{html.escape(str(value), quote=True).replace(chr(10), "&#10;")}"'
                     for key, value in attributes.items())
     return f"<pysite-{element}{attrs}></pysite-{element}>"
+
+
+def raw_html(text: str) -> str:
+    """`text` with each raw-HTML placeholder replaced by the HTML it stands for."""
+    return RAW.sub(lambda match: html.unescape(match.group(1)), text)
 
 
 def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -> str:

@@ -56,7 +56,7 @@ def test_variables_defaults_and_derived(make_site):
     })
     build(site)
     first = (site / "__site/notes/first/index.html").read_text()
-    assert first.startswith("First note|mine|Ann|Site|2021-03-04|3|/notes/first/|notes/first.md|first-note,part,|")
+    assert first.startswith("First note|mine|Ann|Site|2021-03-04|3|/notes/first/|notes/first.md|first_note,part,|")
     second = (site / "__site/notes/2022-01-02-second/index.html").read_text()
     assert second.startswith("2022 01 02 second|note|Bob|Site|2022-01-02|1|")
 

@@ -79,6 +79,9 @@ ERRORS = [
     ("\n\n\\style{a}{b\n", 3, "a '{' is never closed"),
     ("\\newcommand{\\loop}{\\loop}\n\\loop\n", 2, "a command expands into itself without end"),
     ("\\begin{equation}\nx\n", 1, "\\begin{equation} is never closed"),
+    ("a\n\n```julia:ex\nx = 1\n\nmore\n", 3,
+     "the code fence opened here (```julia:ex) is never closed: the rest of the page is code"),
+    ("a\n\n$$\nx = 1\n\nmore\n", 3, "display math `$$` is never closed"),
 ]
 
 

@@ -145,3 +145,21 @@ def test_stylesheet_has_scoped_light_and_dark_rules():
     assert ':root:not([data-theme="light"]) .highlight .k {' in css
     rules = [line for line in css.splitlines() if "{" in line and not line.startswith("@media")]
     assert all(".highlight" in line for line in rules)  # nothing leaks onto other <pre>s
+
+
+@pytest.mark.parametrize("flavour,severity", [("commonmark", "warning"), ("franklin", "error")])
+def test_an_unclosed_fence_is_reported_at_its_opening_line(flavour, severity):
+    env = {"path": Path("pages/post.md")}
+    html = to_html("text\n\n> ```python\n> x = 1\n\nafter\n\n```julia:ex\ny = 2\n\nmore\n", env, flavour)
+    assert "more" in html
+    assert [(w.line, w.severity, w.message) for w in env["warnings"]] == [
+        (3, severity, "the code fence opened here (```python) is never closed: the rest of the block is code"),
+        (8, severity, "the code fence opened here (```julia:ex) is never closed: the rest of the page is code"),
+    ]
+    assert env["warnings"][0].hint == "close it with a line ```"
+
+
+def test_a_closed_fence_is_not_reported():
+    env = {}
+    to_html("```\n```\n\n~~~~ julia\nx\n~~~~~\n\n- ```\n  a\n  ```\n", env)
+    assert env["warnings"] == []

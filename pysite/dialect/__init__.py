@@ -30,7 +30,7 @@ from pysite.placeholders import fill
 __all__ = ["PageScope", "expand", "expand_html", "handlers", "page_scope", "resolve_late", "toc_html"]
 
 # A page with none of these has nothing to expand: it is returned as it is.
-MARKERS = ("\\", "{{", "@@", "~~~")
+MARKERS = ("\\", "{{", "@@", "~~~", "$$")
 
 
 def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic],
@@ -48,7 +48,7 @@ def expand(body: str, path: Path, scope: PageScope | None = None) -> str:
     """The page's Markdown with every command, block and call answered or left as a placeholder.
 
     Raises ParseError (file and line) for what cannot be read: an unclosed `@@`,
-    `~~~`, `{{if}}` or brace, a command with too few braces."""
+    `~~~`, `$$`, `{{if}}` or brace, a command with too few braces."""
     if not any(marker in body for marker in MARKERS):
         return body
     if scope is None:

@@ -56,7 +56,9 @@ class Expander:
     def construct(self, source: Source, pos: int, end: int, divs: list) -> tuple[str, int]:
         text = source.text
         char = text[pos]
-        if char == "`" or (char == "~" and text.startswith("~~~", pos)):
+        if char == "~" and not text.startswith("~~~", pos):
+            return char, pos + 1  # a lone `~` is text: ~/.bashrc, ~15,000, /~user/
+        if char == "`" or char == "~":
             if at_line_start(source, pos):
                 after = fence_end(text, pos, end)
                 if after is not None:
@@ -93,8 +95,8 @@ class Expander:
         text = source.text
         if text.startswith("$$", pos):
             close = closing(text, "$$", pos + 2, end)
-            if close < 0:
-                return "$$", pos + 2
+            if close < 0:  # Franklin stops here too: the rest of the page is not math
+                raise source.error("display math `$$` is never closed", pos, hint="close it with `$$`")
             return "$$" + self.expand_math(source, pos + 2, close) + "$$", close + 2
         close = inline_math_end(text, pos, end)
         if close is None:

@@ -1,0 +1,140 @@
+"""Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings and footnotes.
+
+Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
+HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
+every character but ASCII letters, digits, `_`, `-` and spaces dropped, lower case, spaces
+to `_`. A repeated id gets `__2`, `__3`... and the heading's text is a link to itself:
+`<h2 id="x"><a href="#x" class="header-anchor">`.
+
+Footnotes (`convert_footnote_ref`, `convert_footnote_def`): a reference is
+`<sup id="fnref:LABEL"><a href="#fndef:LABEL" class="fnref">[N]</a></sup>`, N counting labels
+in the order they are first referenced; a definition is a `<table class="fndef">` where it
+is written, not at the end of the page, and one never referenced is left out.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from pysite.placeholders import raw_html
+
+_TAG = re.compile(r"<[a-z/]+>")
+_ENTITY = re.compile(r"&#[0-9]+;")
+_NOT_WORD = re.compile(r"[^a-zA-Z0-9_\-\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def refstring(title_html: str) -> str:
+    """Franklin's anchor name for a heading or label written as this HTML."""
+    text = _TAG.sub("", html.unescape(title_html))
+    text = _NOT_WORD.sub("", _ENTITY.sub("", text))
+    name = _SPACES.sub("_", text.strip().lower()).replace("__", "_")
+    return name or "section"
+
+
+def title_html(children: list[Token]) -> str:
+    """A heading's inline tokens as Franklin's converter writes them, as far as its id depends on it."""
+    parts = []
+    for child in children:
+        if child.type in ("text", "html_inline"):
+            parts.append(child.content)
+        elif child.type == "code_inline":
+            parts.append(f"<code>{escapeHtml(child.content)}</code>")
+        elif child.type.startswith("math"):
+            parts.append(f"\\({child.content}\\)")
+        elif child.type == "link_open":
+            parts.append(f'<a href="{child.attrGet("href")}">')
+        elif child.type == "image":
+            parts.append(f'<img src="{child.attrGet("src")}" alt="{child.content}">')
+        elif child.type.endswith(("_open", "_close")):
+            parts.append(f"<{'/' if child.type.endswith('_close') else ''}{child.tag}>")
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return raw_html("".join(parts))  # a placeholder's tags are two html_inline tokens
+
+
+def heading_ids(state: StateCore) -> None:
+    """Give every heading its Franklin id (after inline parsing: the id depends on the markup)."""
+    seen: dict[str, int] = {}
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        ident = refstring(title_html(tokens[i + 1].children or []))
+        if ident in seen:
+            seen[ident] += 1
+            ident = f"{ident}__{seen[ident]}"
+        seen.setdefault(ident, 1)
+        token.attrSet("id", ident)
+
+
+def footnotes_in_place(state: StateCore) -> None:
+    """Turn each referenced footnote definition into Franklin's table where it stands (before
+    the footnote plugin would move them all to the end); drop the unreferenced ones."""
+    data = state.env.get("footnotes")
+    if not data:
+        return
+    numbers = {label.removeprefix(":"): number for label, number in data.get("refs", {}).items()}
+    tokens, kept, i = state.tokens, [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type != "footnote_reference_open":
+            kept.append(token)
+            i += 1
+            continue
+        close = next(j for j in range(i, len(tokens)) if tokens[j].type == "footnote_reference_close")
+        label, number = token.meta["label"], numbers.get(token.meta["label"], -1)
+        if number >= 0:
+            inner = tokens[i + 1:close]
+            paragraphs = [t for t in inner if t.type in ("paragraph_open", "paragraph_close")]
+            if len(paragraphs) == 2:  # one paragraph: its text goes straight in the cell, as Franklin's
+                for paragraph in paragraphs:
+                    paragraph.hidden = True
+            opening = Token("franklin_footnote_open", "table", 1, meta={"label": label, "number": number + 1})
+            kept += [opening, *inner, Token("franklin_footnote_close", "table", -1)]
+        i = close + 1
+    state.tokens = kept
+    data["list"] = {}  # nothing left for the plugin to put at the end
+
+
+def _render_footnote_ref(self, tokens, idx, options, env) -> str:
+    meta = tokens[idx].meta
+    label = escapeHtml(meta["label"])
+    return f'<sup id="fnref:{label}"><a href="#fndef:{label}" class="fnref">[{meta["id"] + 1}]</a></sup>'
+
+
+def _render_footnote_open(self, tokens, idx, options, env) -> str:
+    label, number = escapeHtml(tokens[idx].meta["label"]), tokens[idx].meta["number"]
+    return (f'<table class="fndef" id="fndef:{label}">\n<tr>\n'
+            f'<td class="fndef-backref"><a href="#fnref:{label}">[{number}]</a></td>\n<td class="fndef-content">')
+
+
+def _render_footnote_close(self, tokens, idx, options, env) -> str:
+    return "</td>\n</tr>\n</table>\n"
+
+
+def _render_heading_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    ident = escapeHtml(token.attrGet("id") or "")
+    return f'<{token.tag} id="{ident}"><a href="#{ident}" class="header-anchor">'
+
+
+def _render_heading_close(self, tokens, idx, options, env) -> str:
+    return f"</a></{tokens[idx].tag}>\n"
+
+
+def franklin_plugin(md: MarkdownIt) -> None:
+    """Franklin's headings and footnotes (use after mdit_py_plugins' footnote_plugin)."""
+    md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
+    md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
+    md.add_render_rule("heading_open", _render_heading_open)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("footnote_ref", _render_footnote_ref)
+    md.add_render_rule("franklin_footnote_open", _render_footnote_open)
+    md.add_render_rule("franklin_footnote_close", _render_footnote_close)
