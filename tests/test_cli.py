@@ -51,7 +51,7 @@ def test_the_docs_cli_page_is_written_from_the_commands(tmp_path):
     assert result.returncode == 0, result.stderr
     html = (site / "__site/pages/cli/index.html").read_text()
     for context in COMMANDS:
-        assert f">{context.command_path} <a" in html, context.command_path
+        assert f'class="header-anchor">{context.command_path}</a>' in html, context.command_path
         for param in context.command.get_params(context):
             for opt in getattr(param, "opts", []) if isinstance(param, click.Option) else []:
                 assert opt in html, (context.command_path, opt)
