@@ -19,7 +19,6 @@ from pathlib import Path
 from pysite.bridge import CellRequest, CellResult
 from pysite.highlight import highlight
 from pysite.julia_literal import julia_literal
-from pysite.markdown import is_cell
 
 # Franklin's rule: `# hide` anywhere in a line hides the line, `# hideall` the whole code.
 HIDE = re.compile(r"#\s*hide(all)?", re.IGNORECASE)
@@ -53,10 +52,8 @@ def shown_code(code: str) -> str:
     return "".join(lines)
 
 
-def cell_info(info: str) -> tuple[str | None, bool, str] | None:
-    """(name, inline, mode) for a fence info string that marks a cell, None for plain code."""
-    if not is_cell(info):
-        return None
+def cell_info(info: str) -> tuple[str | None, bool, str]:
+    """(name, inline, mode) for the info string of a fence that is a cell (pysite.markdown.is_cell)."""
     info = info.strip()
     if info.startswith("julia:"):
         name = info[len("julia:"):].strip()
@@ -68,12 +65,9 @@ def cell_info(info: str) -> tuple[str | None, bool, str] | None:
 def find_cells(tokens) -> list[Cell]:
     cells = []
     for token in tokens:
-        if token.type != "fence" or token.meta.get("unclosed"):  # the rest of the page is no cell
+        if token.type != "fence" or not token.meta.get("is_cell"):  # marked when parsed
             continue
-        marked = cell_info(token.info)
-        if marked is None:
-            continue
-        name, inline, mode = marked
+        name, inline, mode = cell_info(token.info)
         cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline, mode)
         token.meta["cell"] = cell
         cells.append(cell)

@@ -95,23 +95,28 @@ def plain_text(tokens: Sequence[Token]) -> str:
     return "\n\n".join(block for block in blocks if block)
 
 
-def is_cell(info: str) -> bool:
-    """Whether a fence's info string marks a Julia cell: `julia:NAME`, `!`, or Franklin's
-    REPL modes `>` (Julia), `]` (Pkg), `;` (shell), `?` (help)."""
+def is_cell(info: str, flavour: str) -> bool:
+    """Whether a fence's info string marks a Julia cell: `julia:NAME`, `!`, and on Franklin
+    pages Franklin's REPL modes `>` (Julia), `]` (Pkg), `;` (shell), `?` (help)."""
     info = info.strip()
-    return info.startswith(("julia:", "!", ">", "]", ";", "?"))
+    return info.startswith(("julia:", "!")) or (flavour == FRANKLIN and info.startswith((">", "]", ";", "?")))
+
+
+def mark_cells(state: StateCore) -> None:
+    """Note on each fence whether it is a cell (an unclosed one is not: it ran on to the end)."""
+    for token in state.tokens:
+        if token.type == "fence":
+            token.meta["is_cell"] = not token.meta.get("unclosed") and is_cell(token.info, state.env["flavour"])
 
 
 def render_fence(token: Token) -> str:
     """A fence as highlighted code; a cell's code is highlighted as Julia."""
-    return highlight(token.content, fence_language(token.info))
+    return highlight(token.content, "julia" if token.meta.get("is_cell") else fence_language(token.info))
 
 
 def fence_language(info: str) -> str | None:
     """The language of a fence: its info string's first word, with Pandoc's
     `{.lang}` and R Markdown's `{lang}` braces removed."""
-    if is_cell(info):
-        return "julia"
     words = unescapeAll(info).split(maxsplit=1)
     return (words[0].strip("{}").lstrip(".") or None) if words else None
 
@@ -277,7 +282,7 @@ def fence_reporting_end(state: StateBlock, start: int, end: int, silent: bool) -
 
 def _render_fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    if "render_cell" in env and is_cell(token.info) and not token.meta.get("unclosed"):
+    if "render_cell" in env and token.meta.get("is_cell"):
         return env["render_cell"](token)
     return render_fence(token)
 
@@ -328,6 +333,7 @@ def build_parser(flavour: str) -> MarkdownIt:
     md.use(dollarmath_plugin, allow_labels=False, allow_digits=False, double_inline=True)
     md.use(math_plugin, brackets=flavour == FRANKLIN)
     md.block.ruler.at("fence", fence_reporting_end, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.core.ruler.push("mark_cells", mark_cells)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_code_block)
     if flavour == FRANKLIN:
