@@ -61,7 +61,7 @@ def test_input_and_the_sites_julia_and_python_functions(docs, julia_install):
     assert "Grüß Gott 9 letters" in html          # the same file, run by a cell
     assert "takes 111 steps to reach 1" in html     # {{collatz 27}}, by utils.jl
     assert re.search(r"ran Julia \d+\.\d+\.\d+", html)  # {{julia_version}}
-    assert "<h2 id=\"pysite-serve\">" in text(docs, "pages/cli/index.html")  # {{cli}}, by utils.py
+    assert "<h2 id=\"pysite_serve\">" in text(docs, "pages/cli/index.html")  # {{cli}}, by utils.py
 
 
 def test_tags_pagination_and_feeds(docs):
