@@ -92,6 +92,9 @@ SITE = {
     "config.md": "",
     "index.md": PAGE,
     "all.md": "@def showall = true\n\n```julia:one\n1 + 1\n```\n",
+    "_literate/demo.jl": "# Some prose.\nx = 6 * 7\n# More prose.\nprintln(x + 1)\n",
+    "literate-shown.md": "@def showall = true\n\n\\literate{/_literate/demo.jl}\n",
+    "literate-code.md": "\\literate{/_literate/demo.jl}\n",
     "_assets/scripts/hidden.jl": "using LinearAlgebra # hide\nv = [1, 2]\nw = 2v # HIDE\nprintln(v)\n",
     "_assets/scripts/script1.jl": "println(\"run before\")\n42\n",
     "_assets/scripts/output/script1.out": "run before\n",
@@ -128,6 +131,13 @@ def test_bang_cell_and_showall_show_the_value(built):
     site, _ = built
     assert "6" in outputs(main(site))
     assert outputs(main(site, "all/index.html")) == ["2"]
+
+
+def test_literate_cells_show_their_output_with_showall_only(built):
+    site, _ = built
+    assert outputs(main(site, "literate-shown/index.html")) == ["42", "43\n"]
+    code_only = main(site, "literate-code/index.html")
+    assert outputs(code_only) == [] and "More prose." in code_only
 
 
 def test_textoutput_reads_the_printed_text_as_dialect_and_markdown(built):

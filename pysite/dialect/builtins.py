@@ -164,8 +164,7 @@ def literate(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
     if found is None:
         return missing(ex, source, offset, f"\\literate{{{args[0]}}}: no script {address(ex.scope, args[0])}",
                        f"Literate file matching '{args[0].strip()}' not found.")
-    text = literate_markdown(found[1].read_text(encoding="utf-8"), ex.next_literate_name,
-                             lambda name: mark("output", name=name, kind="show", line=source.line_at(offset)))
+    text = literate_markdown(found[1].read_text(encoding="utf-8"), ex.next_literate_name)
     return ex.reexpand(text, source, offset)
 
 

@@ -1,4 +1,5 @@
 """Literate.jl scripts as page sections: `# ` comment lines are Markdown, code runs as cells.
+As in Franklin, a cell's output shows only on a page with `@def showall = true`.
 
 Only the Literate.jl syntax that shapes a page is read: `#-` ends a code chunk,
 `#md ` lines are kept (without the prefix), `#jl`/`#nb` lines are dropped, `## `
@@ -10,8 +11,8 @@ from __future__ import annotations
 from typing import Callable
 
 
-def literate_markdown(script: str, next_name: Callable[[], str], output: Callable[[str], str]) -> str:
-    """Markdown for a script: its prose, and a ```julia:NAME``` cell plus its output per code chunk."""
+def literate_markdown(script: str, next_name: Callable[[], str]) -> str:
+    """Markdown for a script: its prose, and a ```julia:NAME``` cell per code chunk."""
     parts: list[str] = []
     code: list[str] = []
 
@@ -20,7 +21,7 @@ def literate_markdown(script: str, next_name: Callable[[], str], output: Callabl
             code.pop()
         if code:
             name = next_name()
-            parts.append(f"\n```julia:{name}\n" + "\n".join(code) + "\n```\n" + output(name) + "\n\n")
+            parts.append(f"\n```julia:{name}\n" + "\n".join(code) + "\n```\n\n")
         code.clear()
 
     for line in script.splitlines():
