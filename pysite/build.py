@@ -14,13 +14,14 @@ import multiprocessing
 import signal
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import pysite
 from pysite.errors import Diagnostic, PysiteError, counted
 from pysite.options import BuildOptions
-from pysite.state import CACHE_FORMAT, BuildState, StateStore, signature
+from pysite.state import BuildState, StateStore, code_digest, file_stat, output_signature, signature, stale
 
 if TYPE_CHECKING:
     from pysite.config import SiteConfig
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from pysite.evaluate import Evaluator
     from pysite.output import Output
     from pysite.layout import Layouts
-    from pysite.page import Page
+    from pysite.page import Page, ReadContext
     from pysite.site import SiteView
 
 # The pipeline's modules (Markdown, Jinja2, YAML, the bridge) are imported inside the
@@ -67,10 +68,6 @@ class BuildReport:
 
 Progress = Callable[[str, int, int], None]
 
-# The builder whose work forked processes share (set just before forking).
-_ACTIVE: "Builder | None" = None
-
-
 class Builder:
     def __init__(self, options: BuildOptions, progress: Progress | None = None):
         self.options = options
@@ -89,7 +86,7 @@ class Builder:
 
     def close(self) -> None:
         if self.unsaved:  # live: no signature, so the next build looks at every file again
-            self.store.save(self.state, "", [])
+            self.store.save(self.state, None, [])
             self.unsaved = False
         if self.evaluator is not None:
             self.evaluator.close()
@@ -102,7 +99,7 @@ class Builder:
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
         if self.state is None and not self.options.evaluation.reeval and self.out.is_dir():
             last, diagnostics = self.store.last_build()
-            if current == last:
+            if last == (current, output_signature(self.out)):
                 report.unchanged = True
                 report.diagnostics = diagnostics
                 return finish(report, start)
@@ -110,17 +107,18 @@ class Builder:
             self.state = self.store.load()
         from pysite.config import read_config
         from pysite.check import link_warnings
-        from pysite.discover import discover, strays
+        from pysite.discover import discover, one_per_output, strays
         from pysite.evaluate import Evaluator
-        from pysite.output import Output
+        from pysite.output import Output, refuse_unsafe
 
         try:
+            refuse_unsafe(self.site, self.out, self.written_before)
             if self.evaluator is None:
                 self.evaluator = Evaluator(self.site, self.options.evaluation)
             config = read_config(self.site, self.evaluator.evaluate_variables)
             report.diagnostics.extend(config.diagnostics)
             config.deploy_at(self.options.base_url, self.options.prepath)
-            sources = discover(self.site, self.out, config.ignore, config.generator)
+            sources, collisions = one_per_output(discover(self.site, self.out, config.ignore, config.generator))
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
@@ -132,6 +130,7 @@ class Builder:
                 "are not published", self.site, severity="warning",
                 hint="add a config.md (or an index.md) to publish them, or start a site with `pysite new DIR`"))
             sources = [s for s in sources if s not in stray]
+        report.diagnostics.extend(collisions)
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
         if config.generator is not None:
@@ -143,10 +142,20 @@ class Builder:
         report.diagnostics.extend(once(d for page in read for d in page.diagnostics))
         published = [p for p in read if self.options.drafts or not p.is_draft]
 
-        output = Output(self.out, in_place=self.options.live)
+        if self.options.live and not self.unsaved:
+            self.store.forget()  # writing in place from here: a killed serve must leave no state that lies
+        try:
+            output = Output(self.out, in_place=self.options.live)
+        except PysiteError as error:
+            report.diagnostics.append(Diagnostic.from_error(error))
+            return finish(report, start)
         try:
             outputs = self.write(config, published, [s for s in sources if s.kind == "file"], output, report)
             output.commit()
+        except PysiteError as error:  # the output folder cannot be written: the previous one stays
+            output.abort()
+            report.diagnostics.append(Diagnostic.from_error(error))
+            return finish(report, start)
         except BaseException:
             output.abort()
             raise
@@ -154,18 +163,23 @@ class Builder:
             written = sorted(rel for rel in report.changed if rel.endswith(".html"))
             sources = {page.source.out: page.source.path for page in published}
             report.diagnostics.extend(link_warnings(self.site, self.out, config, sources, written))
-        self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, outputs)
+        self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs), str(self.out))
         if self.options.live:
             self.unsaved = True
         else:
-            self.store.save(self.state, current, report.diagnostics)
+            self.store.save(self.state, (current, output_signature(self.out)), report.diagnostics)
         return finish(report, start)
+
+    def written_before(self) -> set[str]:
+        """The files the last build wrote into this output folder."""
+        state = self.store.load()
+        return set(state.outputs) if state.out == str(self.out) else set()
 
     # Phase 1 ----------------------------------------------------------------------------
 
     def read_key(self) -> str:
         """What every page's reading depends on besides its own text."""
-        digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}".encode())
+        digest = hashlib.sha256(code_digest().encode())
         for name in SITE_INPUTS:
             path = self.site / name
             if path.exists():
@@ -196,8 +210,7 @@ class Builder:
                     todo.append((source, data, digest))
         ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_variables,
                           self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
-        self.read_context = ctx
-        fresh = self.map(read_in_worker, todo, "reading")
+        fresh = self.map(read_in_worker, ctx, todo, "reading")
         for index, page in enumerate(fresh):
             if page is None:  # needed Julia: read again here, where the bridge lives
                 source, data, digest = todo[index]
@@ -235,15 +248,15 @@ class Builder:
             templates = view.templates_key(page) or layout_key
             key = page_output_key(page, f"{templates}\0{site_key}", view.digest if uses_pages else "")
             outputs[page.source.out] = key
-            if self.state.outputs.get(page.source.out) == key and output.keep(page.source.out):
+            if self.unchanged(page.source.out, key) and output.keep(page.source.out):
                 continue
             todo.append(page)
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
-        self.site_view, self.to_render, self.written_to = view, todo, output.tmp
         # Forked workers already hold the pages: they are sent only their positions.
+        job = RenderJob(view, todo, output.tmp)
         sources = {page.source.out: page.source for page in todo}
         layout_failures: list[tuple[str, Diagnostic]] = []
-        for out, diagnostics in self.map(render_in_worker, range(len(todo)), "writing"):
+        for out, diagnostics in self.map(render_in_worker, job, range(len(todo)), "writing"):
             for diagnostic in diagnostics:
                 if diagnostic.severity == "error" and diagnostic.path != sources[out].path:
                     layout_failures.append((sources[out].rel, diagnostic))
@@ -258,26 +271,35 @@ class Builder:
         report.diagnostics.extend(naming_pages(layout_failures))
         report.rendered = len(todo) - len({out for out in report.broken if out in sources})
         for source in files:
-            stat = source.path.stat()
-            key = f"{stat.st_mtime_ns}:{stat.st_size}"
+            key = ":".join(map(str, file_stat(source.path)))
             outputs[source.out] = key
-            if not (self.state.outputs.get(source.out) == key and output.keep(source.out)):
+            if not (self.unchanged(source.out, key) and output.keep(source.out)):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
         for rel, data in self.generated(view, layout_key, {s.out for s in files}, report).items():
             key = hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
             outputs[rel] = key
-            if not (self.state.outputs.get(rel) == key and output.keep(rel)):
+            if not (self.unchanged(rel, key) and output.keep(rel)):
                 output.write(rel, data)
                 report.changed.add(rel)
-        for page in pages:
-            if page.cells:
-                for rel, source in self.evaluator.cache.published_files(page.source.rel):
+        for page in pages:  # files the page's cells wrote into @OUTPUT
+            for rel, source in self.evaluator.cache.published_files(page.source.rel) if page.cells else ():
+                key = ":".join(map(str, file_stat(source)))
+                outputs[rel] = key
+                if not (self.unchanged(rel, key) and output.keep(rel)):
                     output.copy(source, rel)
+                    report.changed.add(rel)
         report.removed = self.state.outputs.keys() - outputs.keys()
         for rel in report.removed:
             output.remove(rel)
         return outputs
+
+    def unchanged(self, rel: str, key: str) -> bool:
+        return not stale(self.state.outputs.get(rel), key, self.out / rel)
+
+    def record(self, outputs: dict[str, str]) -> dict[str, tuple[str, tuple[int, int]]]:
+        """Each output's key with the file as it is now on disk (after the swap)."""
+        return {rel: (key, file_stat(self.out / rel)) for rel, key in outputs.items()}
 
     def generated(self, view: SiteView, layout_key: str, copied: set[str], report: BuildReport) -> dict:
         """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show."""
@@ -302,25 +324,24 @@ class Builder:
 
     # Both phases --------------------------------------------------------------------------
 
-    def map(self, function: Callable, items: list, stage: str) -> list:
-        """Run a stage over items, on every core when there are enough of them."""
-        global _ACTIVE
+    def map(self, function: Callable, context, items, stage: str) -> list:
+        """Run a stage, `function(context, item)`, over items, on every core when there are enough."""
         total = len(items)
-        # Layouts may call utils.jl, whose Julia lives in this process only.
+        # Layouts may call utils.jl, whose Julia lives in this process only. `serve` runs HTTP and
+        # watcher threads: a process forked from it can inherit a lock one of them held, and hang.
         julia_layouts = stage == "writing" and (self.site / "utils.jl").is_file()
-        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts:
-            _ACTIVE = self
+        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts or self.options.live:
             results = []
             for item in items:
-                results.append(function(item))
+                results.append(function(context, item))
                 self.report_progress(stage, len(results), total)
             return results
-        _ACTIVE = self
-        context = multiprocessing.get_context("fork")
         results = []
-        with context.Pool(self.options.jobs, initializer=enter_worker) as pool:
+        # Forked, the workers inherit the context as it is now: given to the initializer, never pickled.
+        forking = multiprocessing.get_context("fork")
+        with forking.Pool(self.options.jobs, initializer=enter_worker, initargs=(self.evaluator, context)) as pool:
             chunk = max(1, total // (self.options.jobs * 8))
-            for result in pool.imap(function, items, chunksize=chunk):
+            for result in pool.imap(partial(in_worker, function), items, chunksize=chunk):
                 results.append(result)
                 self.report_progress(stage, len(results), total)
         return results
@@ -330,24 +351,41 @@ class Builder:
             self.progress(stage, done, total)
 
 
-def enter_worker() -> None:
+@dataclass
+class RenderJob:
+    view: SiteView
+    pages: list[Page]   # the pages to render
+    folder: Path        # where their HTML is written
+
+
+# In a worker process: the stage's context, as the pool's initializer was given it.
+_worker_context = None
+
+
+def enter_worker(evaluator: Evaluator, context) -> None:
+    global _worker_context
     # Ctrl-C is the main process's to handle: it aborts the build and leaves the output as it was.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _ACTIVE.evaluator.in_main_process = False
+    evaluator.in_main_process = False  # the Julia bridge lives in the main process only
+    _worker_context = context
 
 
-def read_in_worker(item: tuple[SourceFile, bytes, str]) -> Page | None:
+def in_worker(function: Callable, item):
+    return function(_worker_context, item)
+
+
+def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str]) -> Page | None:
     from pysite.page import NeedsJulia, read_page
 
     source, data, digest = item
     try:
-        return read_page(source, _ACTIVE.read_context, data, digest)
+        return read_page(source, ctx, data, digest)
     except NeedsJulia:
         return None
 
 
-def render_in_worker(index: int) -> tuple[str, list[Diagnostic]]:
-    page, tmp, view = _ACTIVE.to_render[index], _ACTIVE.written_to, _ACTIVE.site_view
+def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic]]:
+    page, tmp, view = job.pages[index], job.folder, job.view
     warnings: list[Diagnostic] = []   # from template calls answered at render time
     try:
         html = view.render(page, warnings)

@@ -53,7 +53,6 @@ def evaluation_options(function):
                      help="How long the Julia worker waits for the next build, so its cells start at once "
                           "(default 300, or $PYSITE_KEEP_JULIA; 0: not at all; `pysite julia stop` ends it)."),
         click.option("--reeval", is_flag=True, help="Run every Julia cell again instead of using cached outputs."),
-        click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future."),
         click.option("--debug", is_flag=True, help="Show Python tracebacks for internal errors."),
     ]
     for option in reversed(options):
@@ -70,6 +69,7 @@ def main() -> None:
 @main.command(short_help="Build the site into SITE/__site.")
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
 @output_options
+@click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future.")
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
           prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, output_limit: float | None,
@@ -200,10 +200,11 @@ def check(site: Path, out: Path | None, no_build: bool, external: bool, timeout:
 def serve(site: Path, host: str, port: int, open_browser: bool, out: Path | None, clean: bool, strict: bool,
           quiet: bool, verbose: bool, jobs: int, prepath: str | None, base_url: str | None, julia: str | None,
           transport: str, timeout: float | None, output_limit: float | None, memory_limit: float | None,
-          keep_julia: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          keep_julia: float | None, reeval: bool, debug: bool) -> None:
     """Build SITE, serve it on http://HOST:PORT/, rebuild on every save and reload the browser.
 
-    Drafts are always shown, and the site is served at the root unless --prepath is given.
+    Drafts are always shown, and the site is served at the root unless --prepath is given;
+    --reeval runs every cell again in the first build only.
     Pages that fail to build show their error in the browser.
     """
     from pysite.options import BuildOptions, EvaluationOptions

@@ -2,6 +2,7 @@
 
 Pages are `*.md` and `*.html` outside `_*` folders; `_assets/`, `_css/`, `_libs/`
 are published as `assets/`, `css/`, `libs/`; other files are copied as they are.
+Two sources that would publish one output are an error naming both.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from pysite.errors import Diagnostic
 
 PUBLISHED_FOLDERS = {"_assets": "assets", "_css": "css", "_libs": "libs"}
 # Site-level files that feed the build but are not part of the site.
@@ -129,3 +132,16 @@ def strays(site: Path, sources: list[SourceFile]) -> list[SourceFile]:
     if (site / "config.md").is_file() or any(s.kind == "page" and s.out == "index.html" for s in sources):
         return []
     return [s for s in sources if s.kind != "page" and not s.rel.startswith("_")]
+
+
+def one_per_output(sources: list[SourceFile]) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """The sources with one per output path (the first by path), and an error for each other."""
+    kept: dict[str, SourceFile] = {}
+    problems = []
+    for source in sources:
+        first = kept.setdefault(source.out, source)
+        if first is not source and source.kind != "outside":
+            problems.append(Diagnostic(f"{source.rel} and {first.rel} both publish {source.out}: "
+                                       f"only {first.rel} is built", source.path,
+                                       hint="rename or remove one of them"))
+    return list(kept.values()), problems

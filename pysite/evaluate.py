@@ -25,6 +25,7 @@ DEFAULT_OUTPUT_MB = 1.0
 # Page variables that set a limit of the page's cells: (the option it overrides, unit).
 LIMIT_VARIABLES = {"cell_timeout": ("timeout", "seconds"), "cell_output_limit": ("output_limit", "MB"),
                    "cell_memory_limit": ("memory_limit", "MB")}
+TRANSIENT = ("timeout", "crashed", "not-evaluated")  # what a cell gave, but not what its code gives
 
 
 class Evaluator:
@@ -56,7 +57,7 @@ class Evaluator:
         results = None
         if not (self.options.reeval or page.variables.get("reeval")):
             results = self.cache.load(rel, key, self.version)
-        if results is None:
+        if results is None or not durable(results):  # caches of older versions may hold timeouts
             results = self.run(page, cells, key)
         report_cell_problems(page, cells, results)
         return results
@@ -71,7 +72,10 @@ class Evaluator:
         folder = self.cache.prepare(page.source.rel)
         answers = self.open().run_page(page.source.rel, requests_for(cells, folder), limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}
-        self.cache.store(page.source.rel, key, self.version, results)
+        if not durable(results):
+            page.unevaluated = True  # a timeout or a crash is not a result: run again next build
+        else:
+            self.cache.store(page.source.rel, key, self.version, results)
         return results
 
     def site_bridge(self) -> julia.Bridge | None:
@@ -115,6 +119,11 @@ class Evaluator:
         page.diagnostics.append(Diagnostic(
             "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
             page.source.path, page.cells[0].line if page.cells else None, "warning", hint=julia.INSTALL_HINT))
+
+
+def durable(results: dict[str, julia.CellResult]) -> bool:
+    """Whether these are what the cells' code gives, so worth keeping: not a timeout, a crash, no Julia."""
+    return not any(result.status in TRANSIENT for result in results.values())
 
 
 def report_cell_problems(page: Page, cells: list[Cell], results: dict[str, julia.CellResult]) -> None:

@@ -28,6 +28,7 @@ from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError
 from pysite.jekyll.render import read_liquid
 from pysite.placeholders import MORE, fill
+from pysite.state import file_stat
 from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
@@ -51,7 +52,7 @@ class Page:
     content: str = ""                                 # the rendered body, before the layout
     excerpt: str = ""
     words: int = 0
-    unevaluated: bool = False                         # cells shown without outputs: no Julia was found
+    unevaluated: bool = False                         # a cell has no lasting result (no Julia, timeout, crash)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stat: tuple[int, int] = (0, 0)                    # the source's (mtime_ns, size) when it was read
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # other files it read, with their stat
@@ -98,14 +99,6 @@ def read_source(source: SourceFile) -> tuple[bytes, str]:
 
 def source_stat(source: SourceFile) -> tuple[int, int]:
     return file_stat(source.path)
-
-
-def file_stat(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, 0)
-    return stat.st_mtime_ns, stat.st_size
 
 
 def inputs_changed(page: Page) -> bool:

@@ -3,6 +3,11 @@
 `signature` is cheap (a walk and a stat per file, no parsing, no heavy imports): when it
 matches the last clean build's, there is nothing to do. `BuildState` keeps every page as
 read and the key of every output, so a rebuild reads and renders only what changed.
+`code_digest` is pysite itself (its Python and its Julia half): any change to it, an
+upgrade included, makes every page be read and rendered again.
+
+A live build (`serve`) writes the output in place: it `forget`s the stored state first, so
+that a serve killed at any moment leaves no state that could describe another output.
 """
 
 from __future__ import annotations
@@ -11,35 +16,84 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pysite
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 PACKAGE = Path(pysite.__file__).parent
+# pysite's code: the package, and the repository's `julia/` in a checkout (`_julia/` in a wheel is inside it).
+CODE = (PACKAGE, PACKAGE.parent / "julia")
 
 
 @dataclass
 class BuildState:
     read_key: str = ""
     pages: dict = field(default_factory=dict)      # source rel -> Page as read
-    outputs: dict = field(default_factory=dict)    # output rel -> key of its inputs
+    outputs: dict = field(default_factory=dict)    # output rel -> (key of its inputs, file_stat as written)
+    out: str = ""                                  # the output folder these outputs were written to
+
+
+def file_stat(path: Path) -> tuple[int, int]:
+    """(modification time, size) of a file; (0, 0) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return stat.st_mtime_ns, stat.st_size
+
+
+def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: Path) -> bool:
+    """The one rebuild decision: an output is made again when what it is made from changed
+    (its key), or when the file on disk is not the one the record describes."""
+    return recorded is None or recorded[0] != key or file_stat(on_disk) != recorded[1]
+
+
+def code_files():
+    for top in CODE:
+        for folder, folders, files in os.walk(top):
+            folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".jl", ".html", ".css", ".js", ".toml")):
+                    yield os.path.join(folder, name)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The digest of pysite's own code, read once per process."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}".encode())
+    for path in code_files():
+        with open(path, "rb") as handle:
+            digest.update(os.path.relpath(path, PACKAGE.parent).encode() + b"\0" + handle.read())
+    return digest.hexdigest()
 
 
 def signature(site: Path, out: Path, settings: str) -> str:
     """Every file's path, size and modification time under the site and in pysite itself."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}\0{out}\0{settings}".encode())
-    for top in (site, PACKAGE):
-        for folder, folders, files in os.walk(top):
-            folders[:] = [name for name in folders
-                          if not name.startswith(".") and name != "__pycache__" and os.path.join(folder, name) != str(out)]
-            for name in files:
-                try:
-                    stat = os.stat(os.path.join(folder, name))
-                except OSError:
-                    continue
-                digest.update(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+    for top in (site, *CODE):
+        walk_stats(digest, top, out)
     return digest.hexdigest()
+
+
+def output_signature(out: Path) -> str:
+    """The same for the output folder: taken after a build, so a file changed there later is seen."""
+    digest = hashlib.sha256()
+    walk_stats(digest, out, None)
+    return digest.hexdigest()
+
+
+def walk_stats(digest, top: Path, skip: Path | None) -> None:
+    for folder, folders, files in os.walk(top):
+        folders[:] = [name for name in folders
+                      if not name.startswith(".") and name != "__pycache__" and os.path.join(folder, name) != str(skip)]
+        for name in files:
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
 
 
 class StateStore:
@@ -48,27 +102,32 @@ class StateStore:
     def __init__(self, site: Path):
         self.folder = site / ".pysite" / "cache"
 
-    def last_build(self) -> tuple[str, list]:
+    def last_build(self) -> tuple[tuple[str, str] | None, list]:
         """The last build's signature and the problems it reported (a no-change rebuild repeats them)."""
         try:
             with (self.folder / "signature").open("rb") as handle:
                 return pickle.load(handle)
         except Exception:
-            return "", []
+            return None, []
 
     def load(self) -> BuildState:
         try:
             with (self.folder / "state.pickle").open("rb") as handle:
                 fmt, state = pickle.load(handle)
-            return state if fmt == (CACHE_FORMAT, pysite.__version__) else BuildState()
+            return state if fmt == code_digest() else BuildState()
         except Exception:  # a missing, old or damaged cache only costs a full build
             return BuildState()
 
-    def save(self, state: BuildState, signature: str, diagnostics: list) -> None:
+    def save(self, state: BuildState, signature: tuple[str, str] | None, diagnostics: list) -> None:
+        """The state, and the signatures (sources, output) it is valid for: None when unknown."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.folder / "state.pickle",
-                     pickle.dumps(((CACHE_FORMAT, pysite.__version__), state), protocol=5))
+        write_atomic(self.folder / "state.pickle", pickle.dumps((code_digest(), state), protocol=5))
         write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
+
+    def forget(self) -> None:
+        """No state at all: the next build reads and writes everything."""
+        for name in ("signature", "state.pickle"):
+            (self.folder / name).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -124,10 +124,18 @@ def test_cache_starts_no_julia(tmp_path, logged_julia):
     assert run_pysite("build", site, env=env).returncode == 0
     assert starts(log) > first
     assert "run 4" in (site / "__site/index.html").read_text()
-    # --reeval and `reeval = true` force it
+    # --reeval forces it
     count = starts(log)
     assert run_pysite("build", site, "--reeval", env=env).returncode == 0
     assert starts(log) > count
+    # and so does `reeval = true`, whenever the page is built again, its cells unchanged
+    (site / "index.md").write_text("@def reeval = true\n" + page.replace("1 + 1", "2 + 2"))
+    assert run_pysite("build", site, env=env).returncode == 0
+    count = starts(log)
+    (site / "index.md").write_text("@def reeval = true\n" + page.replace("1 + 1", "2 + 2") + "\nMore text.\n")
+    assert run_pysite("build", site, env=env).returncode == 0
+    assert starts(log) > count
+    assert "More text." in (site / "__site/index.html").read_text()
 
 
 def test_committed_cache_builds_without_julia(tmp_path, logged_julia):
@@ -185,3 +193,28 @@ def test_site_project_is_activated(tmp_path, logged_julia):
     result = run_pysite("build", site, env=env)
     assert result.returncode == 0, result.stderr
     assert "site\n</code>" in (site / "__site/index.html").read_text()
+
+
+def test_a_timeout_is_not_a_result(tmp_path, logged_julia):
+    env, _ = logged_julia
+    site = write_tree(tmp_path / "site", {"index.md": "# Slow\n\n```!\nsleep(3); println(\"slept well\")\n```\n"})
+    result = run_pysite("build", site, "--timeout", "1", env=env, cwd=site)
+    assert "index.md:4: cell `cell1` timed out" in result.stderr, result.stderr
+    assert 'class="cell-timeout"' in (site / "__site/index.html").read_text()
+    result = run_pysite("build", site, "--timeout", "20", env=env, cwd=site)
+    assert result.returncode == 0 and "timed out" not in result.stderr, result.stderr
+    page = (site / "__site/index.html").read_text()
+    assert "slept well" in page and "cell-timeout" not in page
+
+
+def test_files_cells_write_are_pruned_with_their_page(tmp_path, logged_julia):
+    env, _ = logged_julia
+    cell = '```julia:data\nwrite(joinpath(@OUTPUT, "numbers.txt"), "1 2 3")\n```\n'
+    site = write_tree(tmp_path / "site", {"index.md": "# Home\n", "pages/a.md": "# A\n\n" + cell})
+    assert run_pysite("build", site, env=env).returncode == 0
+    written = [p for p in (site / "__site").rglob("numbers.txt")]
+    assert len(written) == 1 and written[0].read_text() == "1 2 3"
+    assert written[0].relative_to(site / "__site").as_posix().startswith("assets/pages/a/")
+    (site / "pages/a.md").write_text("# A\n\nno cell any more\n")
+    assert run_pysite("build", site, env=env).returncode == 0
+    assert not list((site / "__site").rglob("numbers.txt"))

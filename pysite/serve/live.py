@@ -86,6 +86,8 @@ class LiveSite:
                 touched = self.absorb_crash(error)
             else:
                 touched = self.absorb(report)
+            # `--reeval` runs every cell once, in the first build; saves after it use the cache.
+            self.builder.options.evaluation.reeval = False
         self.reloads.publish(touched)
         self.tell(report, reason, time.perf_counter() - start)
         return report
