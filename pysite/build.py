@@ -99,7 +99,7 @@ class Builder:
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
         if self.state is None and not self.options.evaluation.reeval and self.out.is_dir():
             last, diagnostics = self.store.last_build()
-            if last == (current, output_signature(self.out)):
+            if last is not None and last[0] == current and last[2] == output_signature(self.out, last[1]):
                 report.unchanged = True
                 report.diagnostics = diagnostics
                 return finish(report, start)
@@ -167,7 +167,8 @@ class Builder:
         if self.options.live:
             self.unsaved = True
         else:
-            self.store.save(self.state, (current, output_signature(self.out)), report.diagnostics)
+            written = sorted(self.state.outputs)
+            self.store.save(self.state, (current, written, output_signature(self.out, written)), report.diagnostics)
         return finish(report, start)
 
     def written_before(self) -> set[str]:

@@ -77,10 +77,12 @@ def signature(site: Path, out: Path, settings: str) -> str:
     return digest.hexdigest()
 
 
-def output_signature(out: Path) -> str:
-    """The same for the output folder: taken after a build, so a file changed there later is seen."""
+def output_signature(out: Path, outputs) -> str:
+    """The same for the files a build wrote (a stat each, no walk: a folder per page makes walks
+    slow): taken after the build, so a file changed there later is seen."""
     digest = hashlib.sha256()
-    walk_stats(digest, out, None)
+    for rel in outputs:
+        digest.update(f"{rel}\0{file_stat(out / rel)}\n".encode())
     return digest.hexdigest()
 
 
@@ -102,7 +104,7 @@ class StateStore:
     def __init__(self, site: Path):
         self.folder = site / ".pysite" / "cache"
 
-    def last_build(self) -> tuple[tuple[str, str] | None, list]:
+    def last_build(self) -> tuple[tuple[str, list, str] | None, list]:
         """The last build's signature and the problems it reported (a no-change rebuild repeats them)."""
         try:
             with (self.folder / "signature").open("rb") as handle:
@@ -118,8 +120,8 @@ class StateStore:
         except Exception:  # a missing, old or damaged cache only costs a full build
             return BuildState()
 
-    def save(self, state: BuildState, signature: tuple[str, str] | None, diagnostics: list) -> None:
-        """The state, and the signatures (sources, output) it is valid for: None when unknown."""
+    def save(self, state: BuildState, signature: tuple[str, list, str] | None, diagnostics: list) -> None:
+        """The state, and the signatures it is valid for (the sources', the outputs and theirs), or None."""
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(self.folder / "state.pickle", pickle.dumps((code_digest(), state), protocol=5))
         write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
