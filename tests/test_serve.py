@@ -21,7 +21,7 @@ import pytest
 
 from conftest import write_tree
 
-LIST_LAYOUT = """<!doctype html><html><head><title>{{ page.title }}</title>
+LIST_LAYOUT = """<!doctype html><html><head><title>{{ page.title }} | {{ site.title }}</title>
 <link rel="stylesheet" href="/css/extra.css"></head>
 <body><ul>{% for p in pages %}<li>{{ p.title }}</li>{% endfor %}</ul>{{ content }}</body></html>
 """
@@ -141,8 +141,9 @@ def test_layout_config_and_asset_changes_rebuild_what_depends_on_them(served):
     assert int(rebuild["written"]) >= 3  # a, b and 404 use it (the build's layout key covers every layout)
     assert "page layout v2" in server.text("/pages/b/")
 
+    assert "<title>Home | Served</title>" in server.text("/")
     server.save("config.md", '+++\ntitle = "Renamed site"\n+++\n')
-    assert "hello home" in server.text("/")
+    assert "<title>Home | Renamed site</title>" in server.text("/")
 
     server.save("_css/extra.css", "body { color: rgb(9, 9, 9); }\n")
     status, headers, body = server.get("/css/extra.css")

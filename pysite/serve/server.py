@@ -9,6 +9,8 @@ import http
 import ipaddress
 import mimetypes
 import socket
+import sys
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -19,12 +21,26 @@ from pysite.serve.reload import EVENTS_PATH, event, inject
 
 TEXT_TYPES = ("application/javascript", "application/json", "application/xml", "image/svg+xml")
 KEEPALIVE_SECONDS = 15.0
+IDLE_SECONDS = 5.0   # a kept-alive connection with no request for this long is closed (Apache's default)
+MAX_SEGMENT, MAX_PATH = 255, 4096
 # Raw request paths that are refused before decoding: encoded slashes and NUL hide segments.
 REFUSED_ENCODINGS = ("%2f", "%5c", "%00")
 
 
 class Refused(Exception):
     """A request path that could name something outside the output folder."""
+
+
+class TooLong(Exception):
+    """A request path no file system holds: a segment over 255 bytes, or over 4 KB in all."""
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes = b""
+    kind: str = "text/plain; charset=utf-8"
+    location: str | None = None   # a redirect
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -35,6 +51,11 @@ class SiteServer(ThreadingHTTPServer):
         self.live = live
         self.prefix = prepath.strip("/") + "/" if prepath.strip("/") else ""  # `project/` under --prepath
         super().__init__(address, SiteHandler)
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that went away, or stopped reading: nothing for the terminal
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
@@ -50,6 +71,8 @@ def output_path(raw: str) -> str:
     if not path.startswith("/") or path.startswith("//") or any(e in lowered for e in REFUSED_ENCODINGS):
         raise Refused(raw)
     decoded = unquote(path, errors="strict")
+    if len(decoded.encode()) > MAX_PATH or any(len(part.encode()) > MAX_SEGMENT for part in decoded.split("/")):
+        raise TooLong(raw)
     if "\0" in decoded or "\\" in decoded:
         raise Refused(raw)
     parts = decoded.split("/")[1:]
@@ -68,6 +91,7 @@ def content_type(path: Path) -> str:
 
 class SiteHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: a reload fetches the page and its stylesheets on one connection
+    timeout = IDLE_SECONDS         # on the socket: an idle connection, or a client that stopped reading, ends
     server: SiteServer
 
     def log_message(self, format: str, *args) -> None:  # the terminal shows builds, not every request
@@ -78,22 +102,23 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if not self.host_allowed():
-            return self.send_bytes(http.HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"unknown host\n")
+            return self.send(Answer(http.HTTPStatus.FORBIDDEN, b"unknown host\n"))
         try:
             rel = output_path(self.path)
+        except TooLong:
+            return self.send(Answer(http.HTTPStatus.REQUEST_URI_TOO_LONG, b"path too long\n"))
         except (Refused, UnicodeDecodeError):
-            return self.send_bytes(http.HTTPStatus.BAD_REQUEST, "text/plain; charset=utf-8", b"bad path\n")
+            return self.send(Answer(http.HTTPStatus.BAD_REQUEST, b"bad path\n"))
         if "/" + rel == EVENTS_PATH:
             return self.stream_events()
         live = self.server.live
         prefix = self.server.prefix
-        if prefix and not (rel + "/").startswith(prefix):  # under --prepath, the site is only there
-            if rel == "":
-                return self.redirect("/" + prefix)
-            with live.gate.reading():
-                return self.send_not_found(live, live.out.resolve())
-        with live.gate.reading():
-            self.serve_output(live, rel[len(prefix):])
+        with live.gate.reading():  # the answer is made under the gate, and sent after it:
+            if prefix and not (rel + "/").startswith(prefix):  # under --prepath, the site is only there
+                answer = self.redirect("/" + prefix) if rel == "" else self.not_found(live, live.out.resolve())
+            else:
+                answer = self.answer(live, rel[len(prefix):])
+        self.send(answer)        # a slow client never holds up a rebuild, nor others behind it
 
     def host_allowed(self) -> bool:
         """On a loopback address, only loopback names: a page elsewhere cannot reach the
@@ -108,52 +133,49 @@ class SiteHandler(BaseHTTPRequestHandler):
         except ValueError:
             return False
 
-    def serve_output(self, live: LiveSite, rel: str) -> None:
+    def answer(self, live: LiveSite, rel: str) -> Answer:
         """Called under the gate: the folder is not being rebuilt while the file is found and read."""
         out = live.out.resolve()
         if rel.endswith("/") or rel == "":
             rel += "index.html"
-        elif (out / rel).is_dir() or live.problems(rel + "/index.html"):
+        elif (out / rel).is_dir() or live.failed.get(rel + "/index.html"):
             query = self.path.partition("?")[2]
             return self.redirect(f"/{self.server.prefix}{rel}/" + (f"?{query}" if query else ""))
         problems = live.problems(rel)
         if problems:
-            page = error_page(problems, live.site)
-            return self.send_html(http.HTTPStatus.INTERNAL_SERVER_ERROR, page, rel, live)
+            return self.html(http.HTTPStatus.INTERNAL_SERVER_ERROR, error_page(problems, live.site), rel, live)
         target = (out / rel).resolve()
         if not target.is_relative_to(out):
-            return self.send_bytes(http.HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8",
-                                   b"outside the site\n")
+            return Answer(http.HTTPStatus.FORBIDDEN, b"outside the site\n")
         if not target.is_file():
-            return self.send_not_found(live, out)
+            return self.not_found(live, out)
         if target.suffix == ".html":
-            return self.send_html(http.HTTPStatus.OK, target.read_bytes(), rel, live)
-        with target.open("rb") as handle:  # whole: the gate is held, and site files are small
-            data = handle.read()
-        self.send_bytes(http.HTTPStatus.OK, content_type(target), data)
+            return self.html(http.HTTPStatus.OK, target.read_bytes(), rel, live)
+        # whole, so that the gate is let go before sending: site files are small
+        return Answer(http.HTTPStatus.OK, target.read_bytes(), content_type(target))
 
-    def send_not_found(self, live: LiveSite, out: Path) -> None:
+    def not_found(self, live: LiveSite, out: Path) -> Answer:
         page = out / "404.html"
         document = page.read_bytes() if page.is_file() else not_found_page(self.path)
-        self.send_html(http.HTTPStatus.NOT_FOUND, document, "404.html", live)
+        return self.html(http.HTTPStatus.NOT_FOUND, document, "404.html", live)
 
-    def send_html(self, status: int, document: bytes, rel: str, live: LiveSite) -> None:
-        self.send_bytes(status, "text/html; charset=utf-8", inject(document, rel, live.reloads.current))
+    def redirect(self, location: str) -> Answer:
+        return Answer(http.HTTPStatus.MOVED_PERMANENTLY, location=location)
 
-    def redirect(self, location: str) -> None:
-        self.send_response(http.HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+    def html(self, status: int, document: bytes, rel: str, live: LiveSite) -> Answer:
+        return Answer(status, inject(document, rel, live.reloads.current), "text/html; charset=utf-8")
 
-    def send_bytes(self, status: int, kind: str, data: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")  # a save must show on the next load
+    def send(self, answer: Answer) -> None:
+        self.send_response(answer.status)
+        if answer.location is not None:
+            self.send_header("Location", answer.location)
+        else:
+            self.send_header("Content-Type", answer.kind)
+            self.send_header("Cache-Control", "no-store")  # a save must show on the next load
+        self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(data)
+            self.wfile.write(answer.body)
 
     def stream_events(self) -> None:
         """Server-Sent Events: one `build` event per rebuild after the build the page came from."""
