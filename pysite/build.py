@@ -14,7 +14,6 @@ import multiprocessing
 import signal
 import time
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -342,7 +341,7 @@ class Builder:
         forking = multiprocessing.get_context("fork")
         with forking.Pool(self.options.jobs, initializer=enter_worker, initargs=(self.evaluator, context)) as pool:
             chunk = max(1, total // (self.options.jobs * 8))
-            for result in pool.imap(partial(in_worker, function), items, chunksize=chunk):
+            for result in pool.imap(functools.partial(in_worker, function), items, chunksize=chunk):
                 results.append(result)
                 self.report_progress(stage, len(results), total)
         return results
