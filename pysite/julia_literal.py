@@ -47,6 +47,8 @@ _SCAN_STOP = re.compile(r"[\n\"'#<()\[\]{}]")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
 _CHAR = re.compile(r"'(?:\\'|\\[^'\n]+|[^\\'\n])'")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
+# Deeper than any value a page means: Julia's parser takes minutes over 5,000 nested `[`.
+MAX_NESTING = 100
 _CLOSE = {")": "(", "]": "[", "}": "{"}
 
 
@@ -91,6 +93,8 @@ def scan_value(text: str, pos: int, stop: int, stop_at_newline: bool = True) -> 
                 i += 1
         elif c in _OPEN:
             stack.append(c)
+            if len(stack) > MAX_NESTING:
+                return i, f"brackets nested more than {MAX_NESTING} deep", text[pos:i]
             i += 1
         else:
             if not stack or stack[-1] != _CLOSE[c]:

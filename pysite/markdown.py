@@ -32,10 +32,10 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from mdit_py_plugins.utils import is_code_block
 
+from pysite.autolink import autolink_plugin
 from pysite.config import FLAVOURS, FRANKLIN
 from pysite.errors import Diagnostic
 from pysite.franklin_markdown import franklin_plugin
@@ -328,7 +328,7 @@ def build_parser(flavour: str) -> MarkdownIt:
     md.use(deflist_plugin).use(tasklists_plugin)
     # Bare URLs as GitHub links them (`https://...`, `www....`, emails): ~10% of
     # parse time, where linkify-it costs ~30% and links `README.md` (a TLD).
-    md.use(gfm_autolink_plugin)
+    md.use(autolink_plugin)
     # allow_digits=False keeps prices as text: "$5 and $10".
     md.use(dollarmath_plugin, allow_labels=False, allow_digits=False, double_inline=True)
     md.use(math_plugin, brackets=flavour == FRANKLIN)

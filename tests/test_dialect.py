@@ -140,26 +140,6 @@ def test_text_without_markers_is_returned_as_is():
     assert expand(text, Path("p.md")) is text
 
 
-def test_expansion_is_linear(site):
-    import time
-    from pysite.dialect import expand
-    from pysite.dialect.commands import site_definitions
-    from pysite.dialect.context import PageScope
-    chunk = "Text with \\R and {{fill author}} and `code \\x` and $\\R^2$.\n\n@@box\nin a box\n@@\n\n"
-
-    def best(repeat: int) -> float:
-        times = []
-        for _ in range(3):
-            scope = PageScope(site, "pages/page.md", {"author": "A"}, {}, [])
-            scope.definitions = site_definitions(SITE["config.md"], None)
-            start = time.perf_counter()
-            expand(chunk * repeat, site / "pages/page.md", scope)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    assert best(2000) < best(500) * 8   # 4x the text: far from quadratic (16x)
-
-
 # --- Franklin's page variables -----------------------------------------------------------
 
 @pytest.mark.parametrize("variables,expected", [
