@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import pysite
-from pysite.errors import Diagnostic, PysiteError, counted
+from pysite.errors import Diagnostic, PysiteError, counted, unexpected
 from pysite.options import BuildOptions
 from pysite.state import BuildState, StateStore, code_digest, file_stat, output_signature, signature, stale
 
@@ -106,7 +106,7 @@ class Builder:
             self.state = self.store.load()
         from pysite.config import read_config
         from pysite.check import link_warnings
-        from pysite.discover import discover, one_per_output, strays
+        from pysite.discover import discover, strays
         from pysite.evaluate import Evaluator
         from pysite.output import Output, refuse_unsafe
 
@@ -117,7 +117,7 @@ class Builder:
             config = read_config(self.site, self.evaluator.evaluate_variables)
             report.diagnostics.extend(config.diagnostics)
             config.deploy_at(self.options.base_url, self.options.prepath)
-            sources, collisions = one_per_output(discover(self.site, self.out, config.ignore, config.generator))
+            sources, problems = discover(self.site, self.out, config.ignore, config.generator)
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
@@ -129,7 +129,7 @@ class Builder:
                 "are not published", self.site, severity="warning",
                 hint="add a config.md (or an index.md) to publish them, or start a site with `pysite new DIR`"))
             sources = [s for s in sources if s not in stray]
-        report.diagnostics.extend(collisions)
+        report.diagnostics.extend(problems)
         pages = [s for s in sources if s.kind == "page"]
         report.pages = len(pages)
         if config.generator is not None:
@@ -191,6 +191,12 @@ class Builder:
         from pysite.page import (ReadContext, defined_variables, inputs_changed, read_page, read_source, source_stat,
                                  touched)
 
+        def readable(source: SourceFile) -> tuple[bytes | None, str]:
+            try:
+                return read_source(source)
+            except OSError:  # reading the page again reports why, as that page's error
+                return None, ""
+
         read_key = self.read_key()
         reuse = read_key == self.state.read_key and not self.options.evaluation.reeval
         known, todo = [], []
@@ -198,11 +204,11 @@ class Builder:
             old = self.state.pages.get(source.rel)
             if not (reuse and old is not None and old.source == source and not old.unevaluated
                     and not inputs_changed(old)):
-                todo.append((source, *read_source(source)))
+                todo.append((source, *readable(source)))
             elif old.stat == source_stat(source):
                 known.append(old)  # not even read: same size and modification time
             else:
-                data, digest = read_source(source)
+                data, digest = readable(source)
                 if old.digest == digest:
                     touched(old, config)   # fd_mtime follows the file's date
                     known.append(old)
@@ -391,6 +397,8 @@ def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic]]
         html = view.render(page, warnings)
     except PysiteError as error:
         return page.source.out, warnings + [Diagnostic.from_error(error)]
+    except Exception as error:  # noqa: BLE001 - one page that cannot be rendered never stops the others
+        return page.source.out, warnings + [unexpected(error, page.source.path, "rendering")]
     path = tmp / page.source.out
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")

@@ -141,7 +141,7 @@ def check_site(options: CheckOptions) -> CheckReport:
     if not out.is_dir():
         report.diagnostics.append(Diagnostic(f"no built site at {out}", hint="run `pysite build` first"))
         return report
-    sources = {s.out: s.path for s in discover(site, out, config.ignore, config.generator) if s.kind == "page"}
+    sources = {s.out: s.path for s in discover(site, out, config.ignore, config.generator)[0] if s.kind == "page"}
     output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
     report.pages = len(pages)

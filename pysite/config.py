@@ -105,6 +105,9 @@ def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diag
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid UTF-8 ({error.reason})", path) from None
+    except OSError as error:  # a folder named config.md, an unreadable file
+        raise ConfigError(f"cannot read {path.name}: {error.strerror or error}", path,
+                          hint="config.md must be a text file of page variables") from None
     source = read_variables(text, path, franklin=True)  # config.md is Franklin's file
     variables = dict(source.variables)
     if "flavour" in variables:

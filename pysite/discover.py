@@ -67,43 +67,73 @@ def is_ignored(rel: str, patterns: list[str]) -> bool:
     return False
 
 
-def discover(site: Path, out_dir: Path, ignore: list[str] = (), generator=None) -> list[SourceFile]:
-    """Every page and copied file of the site, sorted by relative path; a Jekyll or Hexo
-    site (`generator`) by its own rules."""
+def discover(site: Path, out_dir: Path, ignore: list[str] = (), generator=None
+             ) -> tuple[list[SourceFile], list[Diagnostic]]:
+    """Every page and copied file of the site, sorted by relative path, one per output (a
+    Jekyll or Hexo site, `generator`, by its own rules); and the problems met: names that are
+    not UTF-8, folders that cannot be read, two sources of one output."""
     if generator is not None:
         from pysite.jekyll.discover import discover as discover_generated
 
-        return discover_generated(generator, out_dir)
+        return one_per_output(discover_generated(generator, out_dir))
     site = site.resolve()
     out_dir = out_dir.resolve()
     found: list[SourceFile] = []
+    problems: list[Diagnostic] = []
 
     def walk(folder: Path, rel_folder: str, published_as: str | None) -> None:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                rel = f"{rel_folder}{name}"
-                if name.startswith(".") or name == "__site" or is_ignored(rel, ignore) or EDITOR_FILES.search(name):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            problems.append(Diagnostic(f"cannot read this folder: {error.strerror or error}", folder,
+                                       hint="check its permissions; the rest of the site is built"))
+            return
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_folder}{name}"
+            if name.startswith(".") or name == "__site" or is_ignored(rel, ignore) or EDITOR_FILES.search(name):
+                continue
+            if not utf8(name):
+                problems.append(Diagnostic("this file name is not valid UTF-8: it is not published",
+                                           Path(entry.path), hint="rename it"))
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                path = Path(entry.path)
+                if path == out_dir:
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    path = Path(entry.path)
-                    if path == out_dir:
-                        continue
-                    if published_as is None and not rel_folder and name.startswith("_"):
-                        if name in PUBLISHED_FOLDERS:
-                            walk(path, rel + "/", PUBLISHED_FOLDERS[name] + "/")
-                        continue
-                    walk(path, rel + "/", None if published_as is None else f"{published_as}{name}/")
-                elif entry.is_file():
-                    source = classify(Path(entry.path), rel, rel_folder, published_as)
-                    if source is not None and entry.is_symlink() and not inside(site, source.path):
-                        source = SourceFile(source.path, rel, "outside", source.out)
-                    if source is not None:
-                        found.append(source)
+                if published_as is None and not rel_folder and name.startswith("_"):
+                    if name in PUBLISHED_FOLDERS:
+                        walk(path, rel + "/", PUBLISHED_FOLDERS[name] + "/")
+                    continue
+                walk(path, rel + "/", None if published_as is None else f"{published_as}{name}/")
+            elif is_file(entry, problems):  # a symbolic link to a folder is not followed
+                source = classify(Path(entry.path), rel, rel_folder, published_as)
+                if source is not None and entry.is_symlink() and not inside(site, source.path):
+                    source = SourceFile(source.path, rel, "outside", source.out)
+                if source is not None:
+                    found.append(source)
 
     walk(site, "", None)
     found.sort(key=lambda f: f.rel)
-    return found
+    sources, collisions = one_per_output(found)
+    return sources, problems + collisions
+
+
+def is_file(entry: os.DirEntry, problems: list[Diagnostic]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError as error:  # a loop of symbolic links
+        problems.append(Diagnostic(f"cannot follow this link: {error.strerror or error}", Path(entry.path),
+                                   hint="remove the link or point it at a file"))
+        return False
+
+
+def utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # os.scandir gives undecodable bytes as surrogates
+        return False
 
 
 def inside(site: Path, path: Path) -> bool:

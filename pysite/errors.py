@@ -83,8 +83,8 @@ class Diagnostic:
 def shown_path(path: Path, root: Path) -> Path:
     """A path as a user reads it: relative to `root` (the working folder) when inside it."""
     try:
-        return path.resolve().relative_to(root.resolve())
-    except ValueError:
+        return path.parent.resolve().joinpath(path.name).relative_to(root.resolve())  # the file may be a broken link
+    except (ValueError, OSError, RuntimeError):
         return path
 
 
@@ -110,3 +110,15 @@ def format_location(path: Path | str | None, line: int | None, message: str) -> 
     if line is None:
         return f"{path}: {message}"
     return f"{path}:{line}: {message}"
+
+
+def unexpected(error: BaseException, path: Path, doing: str) -> Diagnostic:
+    """A page's error that no rule of pysite's foresaw: it fails that page only, named as it can be."""
+    if isinstance(error, OSError):
+        return Diagnostic(f"cannot read {error.filename or 'a file'} while {doing} this page: "
+                          f"{error.strerror or error}", path, hint="check the file's permissions and name")
+    if isinstance(error, RecursionError):
+        return Diagnostic(f"nested too deeply to finish {doing} this page", path,
+                          hint="look for blocks, {{if}}s, {{insert}}s or commands that contain themselves")
+    return Diagnostic(f"internal error while {doing} this page: {type(error).__name__}: {error}", path,
+                      hint="this is a bug in pysite (the other pages were built); --debug does not apply here")

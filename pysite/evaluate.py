@@ -54,21 +54,21 @@ class Evaluator:
     def results_for(self, page: Page, cells: list[Cell]) -> dict[str, julia.CellResult]:
         rel = page.source.rel
         key = cells_key(rel, cells, self.manifest_digest)
+        limits = self.limits(page)  # checked even when the cache answers
         results = None
         if not (self.options.reeval or page.variables.get("reeval")):
             results = self.cache.load(rel, key, self.version)
         if results is None or not durable(results):  # caches of older versions may hold timeouts
-            results = self.run(page, cells, key)
+            results = self.run(page, cells, key, limits)
         report_cell_problems(page, cells, results)
         return results
 
-    def run(self, page: Page, cells: list[Cell], key: str) -> dict[str, julia.CellResult]:
+    def run(self, page: Page, cells: list[Cell], key: str, limits: julia.Limits) -> dict[str, julia.CellResult]:
         if not self.in_main_process:
             raise NeedsJulia
         if self.install is None:
             self.report_missing_julia(page)
             return not_evaluated(cells)
-        limits = self.limits(page)
         folder = self.cache.prepare(page.source.rel)
         answers = self.open().run_page(page.source.rel, requests_for(cells, folder), limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}

@@ -23,13 +23,25 @@ THEME = Path(__file__).parent / "theme"
 STANDARD_LAYOUTS = {"default", "page", "post"}
 
 
+class Utf8Loader(jinja2.FileSystemLoader):
+    """The site's templates; one that is not UTF-8 is an error at its file and line."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            path = next(Path(folder) / template for folder in self.searchpath if (Path(folder) / template).is_file())
+            raise TemplateError(f"not valid UTF-8 (byte 0x{error.object[error.start]:02x})", path,
+                                error.object.count(b"\n", 0, error.start) + 1, hint="save the file as UTF-8") from None
+
+
 class Layouts:
     def __init__(self, site: Path, prepath: str):
         self.site = site
         self.prepath = prepath
         self.env = jinja2.Environment(
             # "theme/page.html" names the theme's own template, so a site's page.html can extend it.
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(site / "_layout"),
+            loader=jinja2.ChoiceLoader([Utf8Loader(site / "_layout"),
                                         jinja2.FileSystemLoader(THEME / "_layout"),
                                         jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(THEME / "_layout")})]),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -69,6 +81,8 @@ class Layouts:
             name = "default.html"
         try:
             return self.env.get_template(name).render(context)
+        except TemplateError:
+            raise
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(error.message or "syntax error", error.filename or name, error.lineno,
                                 source_line=source_line(error.filename, error.lineno)) from None

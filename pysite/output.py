@@ -91,6 +91,8 @@ class Output:
         old = self.out / rel
         if self.in_place:
             return old.exists()
+        if not old.is_file():
+            return False
         try:
             os.link(old, self.target(rel))
         except FileNotFoundError:

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from pysite import markdown
 from pysite.blog.posts import is_draft
+from pysite.blog.taxonomy import slug
 from pysite.bridge import CellResult
 from pysite.cells import Cell, find_cell, find_cells, render_cell, render_output
 from pysite.config import COMMONMARK, FRANKLIN, SiteConfig, as_list
@@ -25,13 +26,14 @@ from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, 
 from pysite.dialect.builtins import script_output
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
-from pysite.errors import Diagnostic, ParseError, PysiteError
+from pysite.errors import Diagnostic, ParseError, PysiteError, unexpected
 from pysite.jekyll.render import read_liquid
 from pysite.placeholders import MORE, fill
 from pysite.state import file_stat
 from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
+MAX_NAME_BYTES = 255  # a file or folder name, on every common file system
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
 
@@ -137,10 +139,10 @@ def defined_variables(config: SiteConfig, sources: list[SourceFile]) -> dict[str
 def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "") -> Page:
     """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`."""
     stat = source_stat(source)
-    if data is None:
-        data, digest = read_source(source)
     page = Page(source, digest, stat=stat)
     try:
+        if data is None:
+            data, page.digest = read_source(source)
         text = decode(data, source.path)
         defaults = ctx.config.defaults_for(source.rel)
         page_vars = read_variables(text, source.path, ctx.config.flavour == FRANKLIN)
@@ -167,6 +169,8 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
         raise
     except PysiteError as error:
         page.diagnostics.append(Diagnostic.from_error(error.located(source.path)))
+    except Exception as error:  # noqa: BLE001 - one page that cannot be read never stops the others
+        page.diagnostics.append(unexpected(error, source.path, "reading"))
     derive_variables(page)
     page.fingerprint = fingerprint(page)
     return page
@@ -279,8 +283,18 @@ def derive_variables(page: Page) -> None:
     if not (variables.get("last_modified") or variables.get("lastmod")):
         variables["last_modified"] = dt.date.fromtimestamp(page.stat[0] / 1e9)
     for name in ("tags", "categories"):
-        variables[name] = [str(item) for item in as_list(variables.get(name))]
+        variables[name] = [term for term in map(str, as_list(variables.get(name))) if publishable(page, name, term)]
     variables["reading_time"] = max(1, math.ceil(page.words / WORDS_PER_MINUTE)) if page.words else 0
+
+
+def publishable(page: Page, name: str, term: str) -> bool:
+    """Whether a tag or category can have its page: its name is a folder name, at most 255 bytes."""
+    if len(slug(term).encode()) <= MAX_NAME_BYTES:
+        return True
+    page.diagnostics.append(Diagnostic(f"a name in `{name}` is longer than {MAX_NAME_BYTES} bytes, more than a "
+                                       f"folder name can be: {term[:40]}...", page.source.path,
+                                       page.lines.get(name), hint="shorten it (it is left out meanwhile)"))
+    return False
 
 
 def as_date(value: Any, page: Page, name: str) -> dt.date | None:

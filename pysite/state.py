@@ -95,7 +95,7 @@ def walk_stats(digest, top: Path, skip: Path | None) -> None:
                 stat = os.stat(os.path.join(folder, name))
             except OSError:
                 continue
-            digest.update(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode())
+            digest.update(os.fsencode(f"{folder}/{name}\0{stat.st_mtime_ns}\0{stat.st_size}\n"))  # any name
 
 
 class StateStore:

@@ -118,7 +118,12 @@ def _construct(loader, node: yaml.Node, memo: dict) -> Any:
         for key, item in node.value:
             value[_construct(loader, key, memo)] = _construct(loader, item, memo)
     else:
-        value = memo[id(node)] = loader.construct_object(node, deep=True)
+        try:
+            value = memo[id(node)] = loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as error:  # a timestamp such as 2020-01-01 25:00:00
+            raise ParseError(f"invalid YAML front matter: {node.value!r} is not a valid "
+                             f"{node.tag.rsplit(':', 1)[-1]} ({error})", line=node.start_mark.line + 2,
+                             hint="write dates as 2020-06-06 or 2020-06-06 14:30:00") from None
     return value
 
 

@@ -58,7 +58,7 @@ def test_prefix_links():
     out = prefix_links(html, "/project")
     assert '<a href="/project/a/">' in out and "<img src='/project/b.png'>" in out
     for kept in ('href="//cdn.example.org/x.js"', 'href="https://x.org/"', 'href="#top"', 'href="rel/"',
-                 "href=&quot;/escaped/&quot;"):
+                 '<code>href="/not-a-link/"</code>', "href=&quot;/escaped/&quot;"):
         assert kept in out
     assert prefix_links(html, "") == html
 

@@ -42,6 +42,8 @@ class PageScope:
     definitions: Any = None                 # site-wide commands (pysite.dialect.commands.Definitions)
     biblabels: dict[str, str] = field(default_factory=dict)     # \biblabel names, for \cite
     inputs: set[Path] = field(default_factory=set)              # files the page read (\input, {{insert}}...)
+    inserting: list[Path] = field(default_factory=list)         # the {{insert}}s being answered, outermost first
+    nesting: int = 0                                            # {{if}}/{{for}} blocks open around the call answered
     part: int = 1                                               # the page of a {{paginate}} list being rendered
     hfuns: dict[str, Any] = field(default_factory=dict)         # built-ins only some files have: name -> f(args, scope)
 

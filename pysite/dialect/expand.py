@@ -2,10 +2,13 @@
 math through and answers commands, blocks and template calls as it meets them.
 
 Text a command produces is expanded again (so commands may use commands), with a
-depth limit that names a command which expands into itself.
+depth limit that names a command which expands into itself, and a limit on expansions
+per page: commands that each use another twice grow exponentially without ever recursing.
 """
 
 from __future__ import annotations
+
+import re
 
 from pysite.dialect import blocks
 from pysite.dialect.builtins import BUILTINS
@@ -18,7 +21,9 @@ from pysite.errors import did_you_mean
 from pysite.placeholders import mark
 
 MAX_DEPTH = 64
+MAX_EXPANSIONS = 200_000   # about a second; 22 commands that each use the next twice make 4 million
 MAX_UTILS_BRACES = 9
+RESERVED = re.compile(r"<!?/?pysite-", re.IGNORECASE)  # the placeholders' names (pysite.placeholders)
 
 
 class Expander:
@@ -27,6 +32,7 @@ class Expander:
         self.definitions = definitions.copy()
         self.biblabels: dict[str, str] = {}
         self.depth = 0
+        self.expansions = 0
         self.literate_count = 0
 
     def next_literate_name(self) -> str:
@@ -80,6 +86,9 @@ class Expander:
             if text.startswith("<!--", pos):
                 after = comment_end(text, pos, end)
                 return text[pos:after], after
+            if RESERVED.match(text, pos) and not source.generated:
+                raise source.error("`<pysite-...>` elements are pysite's own placeholders: a page cannot write them",
+                                   pos, hint="write `&lt;pysite-` to show the text, or put it in `code`")
             return char, pos + 1
         # a backslash
         name = NAME.match(text, pos + 1, end)
@@ -169,14 +178,22 @@ class Expander:
         """Expand text a command produced; its lines are the command's line."""
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH:
-                raise source.error("a command expands into itself without end", pos,
-                                   hint="check the \\newcommand definitions this line uses")
+            self.check_limits(source, pos)
             generated = Source(text, source.path, source.line_at(pos), generated=True,
                                starts_line=at_line_start(source, pos))
             return self.expand(generated, 0, len(text))
         finally:
             self.depth -= 1
+
+    def check_limits(self, source: Source, pos: int) -> None:
+        self.expansions += 1
+        if self.depth > MAX_DEPTH:
+            raise source.error("a command expands into itself without end", pos,
+                               hint="check the \\newcommand definitions this line uses")
+        if self.expansions > MAX_EXPANSIONS:
+            raise source.error(f"commands expand more than {MAX_EXPANSIONS:,} times on this page: stopped", pos,
+                               hint="a command that uses another several times, in a chain, doubles the text "
+                                    "at each step; check the \\newcommand definitions this line uses")
 
     # --- math: only user commands apply --------------------------------------------------
 
@@ -200,8 +217,7 @@ class Expander:
             produced = substitute(user.body, arguments)
             self.depth += 1
             try:
-                if self.depth > MAX_DEPTH:
-                    raise source.error("a command expands into itself without end", found)
+                self.check_limits(source, found)
                 generated = Source(produced, source.path, source.line_at(found), generated=True)
                 out.append(self.expand_math(generated, 0, len(produced)))
             finally:

@@ -13,11 +13,12 @@ import fnmatch
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
-from pysite.errors import did_you_mean
+from pysite.errors import ParseError, did_you_mean
 from pysite.placeholders import fill, mark
 
 CALL = re.compile(r"\{\{([^{}]*)\}\}")
@@ -27,6 +28,7 @@ CONDITIONS = {"if": "if", "ispage": "page", "isnotpage": "notpage",
               **{f"i{s}{n}{kind}": ("not" if n else "") + kind
                  for s in "sf" for n in ("", "n", "not") for kind in ("def", "empty")}}
 OPENERS = set(CONDITIONS) | {"for"}
+MAX_NESTING = 64  # blocks inside blocks: far more than a page means, far less than Python's stack
 NEEDS_SITE = {"taglist", "paginate"}
 SIMPLE_CALLS = {"fill", "insert", "toc", "redirect", *NEEDS_SITE}
 DEFAULT_PER_PAGE = 10
@@ -64,13 +66,20 @@ def process(source: Source, match: re.Match, end: int, scope: PageScope, render_
     `late` is True while expanding a page, when calls that need the site are deferred."""
     call = parse_call(match)
     if call.name in OPENERS:
+        if scope.nesting >= MAX_NESTING:
+            raise source.error(f"{call.written}: blocks nested more than {MAX_NESTING} deep", call.start,
+                               hint="an {{if}} or {{for}} inside this many others is a mistake; close some with {{end}}")
         branches, after = find_block(source, call, end)
-        if call.name == "for":
-            return loop(source, call, branches, scope, render_range), after
-        for branch, body_start, body_end in branches:
-            if branch.name == "else" or holds(source, branch, scope):
-                return render_range(body_start, body_end), after
-        return "", after
+        scope.nesting += 1
+        try:
+            if call.name == "for":
+                return loop(source, call, branches, scope, render_range), after
+            for branch, body_start, body_end in branches:
+                if branch.name == "else" or holds(source, branch, scope):
+                    return render_range(body_start, body_end), after
+            return "", after
+        finally:
+            scope.nesting -= 1
     if call.name in ("elseif", "else", "end"):
         raise source.error(f"{call.written} without an opening {{{{if ...}}}}", call.start,
                            hint="open the block with {{if var}}, {{isdef var}}, {{ispage path}} or {{for x in xs}}")
@@ -143,6 +152,9 @@ def loop(source: Source, call: Call, branches, scope: PageScope, render_range: R
     _, body_start, body_end = branches[0]
     if isinstance(items, dict):
         items = list(items.items())
+    elif items is not None and not hasattr(items, "__iter__"):
+        raise source.error(f"{call.written}: {parsed.group(2)!r} is {type(items).__name__} {items!r}, not a list "
+                           "to loop over", call.start, hint="loop over a list or a tuple: `@def xs = [1, 2, 3]`")
     out = []
     for item in items or ():
         if len(names) == 1:
@@ -260,11 +272,28 @@ def insert(source: Source, call: Call, scope: PageScope, late: bool) -> str:
     for candidate in (scope.root / "_layout" / rel, scope.root / rel):
         candidate = scope.input(candidate)
         if candidate is not None:
-            text = candidate.read_text(encoding="utf-8")
-            produced = render_template(text, scope, Source(text, candidate), late)
+            if candidate in scope.inserting:
+                chain = " -> ".join(path.name for path in [*scope.inserting, candidate])
+                raise source.error(f"{call.written}: these files insert each other without end: {chain}",
+                                   call.start, hint="one of them must stop inserting the other")
+            scope.inserting.append(candidate)
+            try:
+                text = read_text(candidate)
+                produced = render_template(text, scope, Source(text, candidate), late)
+            finally:
+                scope.inserting.pop()
             return mark("raw", html=produced) if late else produced
     scope.warn(f"{call.written}: no file _layout/{rel} or {rel}", source.line_at(call.start))
     return ""
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(f"not valid UTF-8 (byte 0x{data[error.start]:02x})", path,
+                         data.count(b"\n", 0, error.start) + 1, hint="save the file as UTF-8") from None
 
 
 def toc_levels(scope: PageScope, args: list[str]) -> tuple[int, int]:
@@ -354,7 +383,10 @@ def redirect(source: Source, call: Call, scope: PageScope) -> str:
     """`{{redirect /old/path.html}}`: the build writes a page there that sends readers here."""
     if len(call.args) != 1:
         raise source.error(f"{call.written}: redirect takes one address", call.start)
-    scope.variables.setdefault("redirect_from", [])
-    if call.args[0] not in scope.variables["redirect_from"]:
-        scope.variables["redirect_from"].append(call.args[0])
+    # `redirect_from` may also come from front matter, as one address or a list of them
+    known = scope.variables.get("redirect_from")
+    addresses = [] if known is None else list(known) if isinstance(known, (list, tuple)) else [str(known)]
+    if call.args[0] not in addresses:
+        addresses.append(call.args[0])
+    scope.variables["redirect_from"] = addresses
     return ""

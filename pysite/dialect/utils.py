@@ -51,7 +51,7 @@ class PythonUtils:
             exec(compile(code, str(path), "exec"), self.module.__dict__)
         except SyntaxError as error:
             raise ParseError(f"utils.py: {error.msg}", path, error.lineno) from None
-        except Exception as error:
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
             raise ParseError(f"utils.py failed to load: {type(error).__name__}: {error}", path,
                              error_line(error, path)) from None
 
@@ -84,7 +84,9 @@ class PythonUtils:
         self.module.__dict__.update(bindings(scope))
         try:
             return as_text(call())
-        except Exception as error:
+        # sys.exit() or a KeyboardInterrupt raised in utils.py is the function's failure, not a
+        # request to stop the build (Ctrl-C during a call is taken as that too: a second one stops).
+        except (Exception, SystemExit, KeyboardInterrupt) as error:
             frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(self.path)]
             backtrace = "".join(traceback.format_list(frames)).rstrip()
             scope.warn(f"{label} (utils.py) raised {type(error).__name__}: {error}\n{backtrace}", line)

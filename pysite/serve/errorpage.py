@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from pysite.errors import Diagnostic
+from pysite.errors import Diagnostic, shown_path
 
 STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
@@ -56,7 +56,4 @@ def not_found_page(path: str) -> bytes:
 
 
 def relative(path: Path, site: Path) -> str:
-    try:
-        return path.resolve().relative_to(site).as_posix()
-    except ValueError:
-        return str(path)
+    return shown_path(path, site).as_posix()
