@@ -110,7 +110,7 @@ def test_cells_in_a_page(tmp_path, logged_julia):
 def test_cache_starts_no_julia(tmp_path, logged_julia):
     env, log = logged_julia
     page = "# Cached\n\n```!\nprintln(\"run \", 1 + 1)\n```\n"
-    site = write_tree(tmp_path / "site", {"index.md": page})
+    site = write_tree(tmp_path / "site", {"index.md": page, "config.md": "@def title = \"Cells\"\n"})  # Franklin: `@def` counts
     assert run_pysite("build", site, env=env).returncode == 0
     first = starts(log)
     assert first >= 1
