@@ -74,13 +74,16 @@ def test_broken_template_names_the_template_line(tmp_path):
 
 
 def test_interrupted_build_leaves_previous_output(tmp_path):
-    pages = {f"pages/p{i}.md": f"# Page {i}\n\n" + "Some text. " * 400 for i in range(400)}
+    pages = {f"pages/p{i}.md": f"# Page {i}\n\n" + "Some text. " * 400 for i in range(40)}
     site = write_tree(tmp_path / "site", {**GOOD, **pages})
     assert run_pysite("build", site, "-j", "1").returncode == 0
     out = site / "__site"
     listing = sorted(p.relative_to(out) for p in out.rglob("*"))
-    for i in range(400):
+    for i in range(40):
         (site / f"pages/p{i}.md").write_text(f"# Changed {i}\n")
+    # The last page renders for a minute: the build is surely writing pages when it is interrupted.
+    write_tree(site, {"pages/zz.md": "# Slow\n\n{{slow}}\n",
+                      "utils.py": "import time\n\n\n@delay\ndef hfun_slow():\n    time.sleep(60)\n    return ''\n"})
     process = subprocess.Popen([sys.executable, "-m", "pysite", "build", str(site), "-j", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     building = site / ".__site.building"

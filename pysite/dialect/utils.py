@@ -10,12 +10,15 @@ the page is still built.
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from pysite.dialect.context import PageScope, as_text
 from pysite.errors import ParseError
@@ -82,15 +85,39 @@ class PythonUtils:
 
     def run(self, label: str, call: Callable[[], Any], scope: PageScope, line: int | None) -> str:
         self.module.__dict__.update(bindings(scope))
-        try:
-            return as_text(call())
-        # sys.exit() or a KeyboardInterrupt raised in utils.py is the function's failure, not a
-        # request to stop the build (Ctrl-C during a call is taken as that too: a second one stops).
-        except (Exception, SystemExit, KeyboardInterrupt) as error:
-            frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(self.path)]
-            backtrace = "".join(traceback.format_list(frames)).rstrip()
-            scope.warn(f"{label} (utils.py) raised {type(error).__name__}: {error}\n{backtrace}", line)
-            return ""
+        with watching_ctrl_c() as pressed:
+            try:
+                return as_text(call())
+            # sys.exit() or a KeyboardInterrupt raised by the function is its failure, not a request
+            # to stop the build; Ctrl-C pressed meanwhile still stops it.
+            except (Exception, SystemExit, KeyboardInterrupt) as error:
+                if pressed:
+                    raise
+                failed = error
+        frames = [frame for frame in traceback.extract_tb(failed.__traceback__) if frame.filename == str(self.path)]
+        backtrace = "".join(traceback.format_list(frames)).rstrip()
+        scope.warn(f"{label} (utils.py) raised {type(failed).__name__}: {failed}\n{backtrace}", line)
+        return ""
+
+
+@contextmanager
+def watching_ctrl_c() -> Iterator[list[bool]]:
+    """A list that holds True once Ctrl-C (SIGINT) arrives within the block; the interrupt is
+    raised as usual. Where SIGINT is not Python's default (ignored in build workers), nothing is watched."""
+    pressed: list[bool] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield pressed
+        return
+
+    def note(signum, frame) -> None:
+        pressed.append(True)
+        signal.default_int_handler(signum, frame)
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def call_without(function: Callable) -> Any:
