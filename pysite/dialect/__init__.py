@@ -30,7 +30,7 @@ from pysite.placeholders import fill
 __all__ = ["PageScope", "expand", "expand_html", "handlers", "page_scope", "resolve_late", "toc_html"]
 
 # A page with none of these has nothing to expand: it is returned as it is.
-MARKERS = ("\", "{{", "@@", "~~~", "$$", "pysite-")  # the last: placeholders a page must not write
+MARKERS = ("\\", "{{", "@@", "~~~", "$$", "pysite-")  # the last: placeholders a page must not write
 
 
 def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagnostic],
