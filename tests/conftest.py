@@ -49,6 +49,21 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def read(out: Path, rel: str) -> str:
+    """A file of a built site."""
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def build_copy(folder: Path, name: str, env: dict | None = None) -> tuple[Path, str]:
+    """Build a copy of tests/sites/NAME made in `folder`; its output folder and the build's log."""
+    site = folder / "site"
+    shutil.copytree(SITES / name, site)
+    result = run_pysite("build", site, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return site / "__site", result.stdout + result.stderr
+
+
 def run_pysite(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300):
     """The real command line, in a subprocess, as a user runs it."""
     return subprocess.run([sys.executable, "-m", "pysite", *map(str, args)], cwd=cwd, env=env,

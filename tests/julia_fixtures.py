@@ -56,3 +56,13 @@ def run_cells(bridge, out: Path, *codes: str, path: str = "pages/post.md", first
         cells.append(CellRequest(code, line, out / f"cell{i}"))
         line += code.count("\n") + 3  # closing fence, blank line, opening fence
     return bridge.run_page(path, cells, Limits(timeout=timeout, **limits))
+
+
+def logging_julia(folder: Path, install: JuliaInstall) -> tuple[Path, Path]:
+    """A `julia` in `folder` that notes each start in a log before running `install`'s: (it, the log)."""
+    log = folder / "julia-starts.log"
+    wrapper = folder / "bin" / "julia"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{install.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper, log

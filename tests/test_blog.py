@@ -13,7 +13,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import seeds, SITES, run_pysite
+from conftest import read, seeds, SITES, run_pysite
 
 SITE_URL = "https://blog.example.org"
 NEWEST_FIRST = ["Fourth post", "Third post", "Second post", "First post", "The Beginning"]
@@ -43,9 +43,6 @@ def blog(tmp_path_factory) -> Path:
 def out(blog) -> Path:
     return build(blog, blog / "__site")
 
-
-def read(out: Path, rel: str) -> str:
-    return (out / rel).read_text(encoding="utf-8")
 
 
 def titles(page: str) -> list[str]:

@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 
 from conftest import run_pysite, without_julia, write_tree
+from julia_fixtures import logging_julia
 
 pytestmark = pytest.mark.julia
 
@@ -70,11 +71,7 @@ write(joinpath(@OUTPUT, "data.txt"), "from a cell")
 @pytest.fixture
 def logged_julia(tmp_path, julia_install):
     """A julia that notes every start in a log, to see when a build starts Julia."""
-    log = tmp_path / "julia-starts.log"
-    wrapper = tmp_path / "bin" / "julia"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{julia_install.executable}" "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper, log = logging_julia(tmp_path, julia_install)
     env = {**os.environ, "PYSITE_JULIA": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache")}
     return env, log
 

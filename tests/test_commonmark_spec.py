@@ -12,7 +12,6 @@ between tags. The examples pysite reads otherwise, on purpose, are listed in DEV
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -3,13 +3,11 @@ its tag plugins, `<!-- more -->` excerpts, post asset folders, and the theme not
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import SITES, run_pysite, without_julia
+from conftest import build_copy, read, without_julia
 
 FIRST = "news/2022/01/02/first-light/index.html"
 SECOND = "news/2022/02/03/second-night/index.html"
@@ -17,16 +15,7 @@ SECOND = "news/2022/02/03/second-night/index.html"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, str]:
-    site = tmp_path_factory.mktemp("hexo") / "site"
-    shutil.copytree(SITES / "hexo", site)
-    result = run_pysite("build", site, env=without_julia())
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return site / "__site", result.stdout + result.stderr
-
-
-def read(out: Path, rel: str) -> str:
-    return (out / rel).read_text(encoding="utf-8")
+    return build_copy(tmp_path_factory.mktemp("hexo"), "hexo", without_julia())
 
 
 def test_urls_are_hexos(built):

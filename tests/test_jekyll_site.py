@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SITES, run_pysite
+from conftest import SITES, build_copy, read, run_pysite
 
 HELLO = "news/field/2021/03/04/hello-world.html"
 SECOND = "field/2021/05/06/second-walk.html"
@@ -20,17 +20,8 @@ SECOND = "field/2021/05/06/second-walk.html"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, julia_install) -> tuple[Path, str]:
-    site = tmp_path_factory.mktemp("jekyll") / "site"
-    shutil.copytree(SITES / "jekyll", site)
     env = {**os.environ, "PYSITE_JULIA": str(julia_install.executable)}
-    result = run_pysite("build", site, env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    return site / "__site", result.stdout + result.stderr
-
-
-def read(out: Path, rel: str) -> str:
-    return (out / rel).read_text(encoding="utf-8")
+    return build_copy(tmp_path_factory.mktemp("jekyll"), "jekyll", env)
 
 
 def test_every_url_is_the_one_jekyll_gives(built):

@@ -17,7 +17,6 @@ import pytest
 
 from conftest import run_pysite, write_tree
 from julia_fixtures import run_cells
-from pysite.bridge import CellRequest, Limits
 from pysite.errors import JuliaError
 
 pytestmark = pytest.mark.julia
@@ -102,17 +101,23 @@ def test_tasks_timers_and_processes_do_not_reach_the_next_page(worker_bridge, tm
     next_page_is_clean(worker_bridge, tmp_path)
 
 
-def sleeping(*seconds: int) -> list[int]:
-    """Pids of `sleep N` processes for these N."""
+def processes(wanted) -> list[int]:
+    """Pids of the running processes whose argument list (as bytes) `wanted` accepts."""
     found = []
     for entry in os.listdir("/proc"):
         try:
             args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if len(args) > 1 and args[0].endswith(b"sleep") and args[1] in {str(s).encode() for s in seconds}:
+        if wanted(args):
             found.append(int(entry))
     return found
+
+
+def sleeping(*seconds: int) -> list[int]:
+    """Pids of `sleep N` processes for these N."""
+    numbers = {str(s).encode() for s in seconds}
+    return processes(lambda args: len(args) > 1 and args[0].endswith(b"sleep") and args[1] in numbers)
 
 
 def test_a_forged_reply_is_refused(worker_bridge, tmp_path):
@@ -226,15 +231,8 @@ def test_a_limit_that_is_not_a_positive_number_is_an_error_at_its_line(tmp_path,
 
 def workers_for(site: Path) -> list[int]:
     """Pids of Julia workers (and their watchdogs) started for `site`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if str(site).encode() in args and any(a.endswith((b"worker.jl", b"watchdog.py")) for a in args):
-            found.append(int(entry))
-    return found
+    return processes(lambda args: str(site).encode() in args
+                     and any(a.endswith((b"worker.jl", b"watchdog.py")) for a in args))
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])

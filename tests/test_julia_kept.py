@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_pysite, write_tree
+from julia_fixtures import logging_julia
 from test_julia_cells import workers_for
 
 pytestmark = pytest.mark.julia
@@ -25,11 +26,7 @@ pytestmark = pytest.mark.julia
 @pytest.fixture
 def kept_env(tmp_path, julia_install):
     """Builds that keep their worker, with a socket folder of their own and a julia that logs its starts."""
-    log = tmp_path / "julia-starts.log"
-    wrapper = tmp_path / "bin" / "julia"
-    wrapper.parent.mkdir()
-    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{julia_install.executable}" "$@"\n')
-    wrapper.chmod(0o755)
+    wrapper, log = logging_julia(tmp_path, julia_install)
     runtime = Path(tempfile.mkdtemp(prefix="ps"))  # short: a socket's path has at most 107 bytes
     env = {**os.environ, "PYSITE_JULIA": str(wrapper), "PYSITE_KEEP_JULIA": "60", "XDG_RUNTIME_DIR": str(runtime)}
     yield env, log, runtime

@@ -9,7 +9,7 @@ from html import unescape
 import pytest
 import yaml
 
-from conftest import seeds, SITES, run_pysite
+from conftest import read, seeds, SITES, run_pysite
 
 # Where each seed lands in the test site, as its builder would have it.
 PLACES = {
@@ -36,9 +36,6 @@ def built(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     return site / "__site"
 
-
-def read(out, rel):
-    return (out / rel).read_text(encoding="utf-8")
 
 
 def test_every_seed_is_a_page(built):
