@@ -277,7 +277,7 @@ class Builder:
         report.diagnostics.extend(naming_pages(layout_failures))
         report.rendered = len(todo) - len({out for out in report.broken if out in sources})
         for source in files:
-            key = ":".join(map(str, file_stat(source.path)))
+            key = copy_key(source.path)
             outputs[source.out] = key
             if not (self.unchanged(source.out, key) and output.keep(source.out)):
                 output.copy(source.path, source.out)
@@ -290,7 +290,7 @@ class Builder:
                 report.changed.add(rel)
         for page in pages:  # files the page's cells wrote into @OUTPUT
             for rel, source in self.evaluator.cache.published_files(page.source.rel) if page.cells else ():
-                key = ":".join(map(str, file_stat(source)))
+                key = copy_key(source)
                 outputs[rel] = key
                 if not (self.unchanged(rel, key) and output.keep(rel)):
                     output.copy(source, rel)
@@ -403,6 +403,11 @@ def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic]]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return page.source.out, warnings
+
+
+def copy_key(path: Path) -> str:
+    """The key of an output copied from `path` (a site file, or a file a cell wrote): its stat."""
+    return ":".join(map(str, file_stat(path)))
 
 
 def page_output_key(page: Page, layout_key: str, site_digest: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pysite import markdown
 from pysite.config import FRANKLIN
-from pysite.config import FRANKLIN
 from pysite.dialect.builtins import handlers
 from pysite.dialect.commands import Definitions
 from pysite.dialect.context import PageScope
