@@ -7,6 +7,7 @@ a hint; the builder collects them per page and keeps going.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -83,9 +84,15 @@ class Diagnostic:
 def shown_path(path: Path, root: Path) -> Path:
     """A path as a user reads it: relative to `root` (the working folder) when inside it."""
     try:
-        return path.parent.resolve().joinpath(path.name).relative_to(root.resolve())  # the file may be a broken link
+        return resolved(path.parent).joinpath(path.name).relative_to(resolved(root))  # the file may be a broken link
     except (ValueError, OSError, RuntimeError):
         return path
+
+
+@functools.lru_cache(maxsize=256)
+def resolved(folder: Path) -> Path:
+    # A build's messages name a few folders many times: each is resolved once, not once a message.
+    return folder.resolve()
 
 
 def did_you_mean(name: str, known: Iterable[str], otherwise: str, listed: int = 12) -> str:
