@@ -159,9 +159,9 @@ class Builder:
             output.abort()
             raise
         if self.options.link_warnings:
-            written = sorted(rel for rel in report.changed if rel.endswith(".html"))
-            sources = {page.source.out: page.source.path for page in published}
-            report.diagnostics.extend(link_warnings(self.site, self.out, config, sources, written))
+            written = {page.source.out: (page.source.path, page.content) for page in published
+                       if page.source.out in report.changed}
+            report.diagnostics.extend(link_warnings(self.site, self.out, config, written))
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs), str(self.out))
         if self.options.live:
             self.unsaved = True

@@ -78,8 +78,12 @@ class LinkParser(HTMLParser):
 
 
 def parse_html(path: Path) -> Parsed:
+    return parse_text(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def parse_text(html: str) -> Parsed:
     parser = LinkParser()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    parser.feed(html)
     parser.close()
     return parser.found
 
@@ -179,12 +183,15 @@ def broken_links(output: Site, pages: list[str], anchors: bool) -> tuple[dict, d
     return problems, external, links
 
 
-def link_warnings(site: Path, out: Path, config, sources: dict[str, Path], pages: list[str]) -> list[Diagnostic]:
-    """What every build says about the pages it wrote: links and images their Markdown writes
-    whose target is not in the site, as warnings at the source line (`pysite check` also
-    checks the links layouts write, and anchors)."""
+def link_warnings(site: Path, out: Path, config, written: dict[str, tuple[Path, str]]) -> list[Diagnostic]:
+    """What every build says about the pages it wrote (output path -> (source, body HTML)): links
+    and images their own content writes whose target is not in the site, as warnings at the
+    source line (`pysite check` also checks the links layouts write, and anchors). Only the
+    bodies are read: the layout around them is the same on every page."""
+    sources = {rel: source for rel, (source, _) in written.items()}
     output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
-    problems, _, _ = broken_links(output, pages, anchors=False)
+    output.parsed = {rel: parse_text(body) for rel, (_, body) in written.items()}
+    problems, _, _ = broken_links(output, sorted(written), anchors=False)
     return [replace(d, severity="warning", hint="`pysite check` lists every broken link and #anchor")
             for d in locate(problems, output, site) if d.line is not None]
 
