@@ -182,7 +182,7 @@ class Builder:
         digest = hashlib.sha256(code_digest().encode())
         for name in SITE_INPUTS:
             path = self.site / name
-            if path.exists():
+            if path.is_file():
                 digest.update(name.encode() + b"\0" + path.read_bytes())
         digest.update(self.generator_key.encode())  # a Jekyll or Hexo site's Liquid inputs
         return digest.hexdigest()

@@ -32,7 +32,7 @@ class SiteConfig:
     body: str = ""                      # config.md's text: site-wide command definitions
     ignore: list[str] = field(default_factory=list)
     defaults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate
+    diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate, a folder
     flavour: str = COMMONMARK           # the site's Markdown flavour (a page may choose its own)
     generator: GeneratorSite | None = None  # a Jekyll or Hexo site: its _config.yml, data, documents
 
@@ -98,14 +98,19 @@ def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diag
         config.ignore = list(DEFAULT_IGNORE)
         return config
     path = config.path
+    config.ignore = list(DEFAULT_IGNORE)
     if not path.exists():
-        config.ignore = list(DEFAULT_IGNORE)
+        return config
+    if path.is_dir():  # not a config at all: the pages still build, without site variables
+        config.diagnostics = [Diagnostic("config.md is a folder, not a file: the site is built without "
+                                         "site variables", path, hint="rename the folder; config.md must be "
+                                         "a text file of page variables")]
         return config
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ParseError(f"not valid UTF-8 ({error.reason})", path) from None
-    except OSError as error:  # a folder named config.md, an unreadable file
+    except OSError as error:  # an unreadable file
         raise ConfigError(f"cannot read {path.name}: {error.strerror or error}", path,
                           hint="config.md must be a text file of page variables") from None
     source = read_variables(text, path, franklin=True)  # config.md is Franklin's file
