@@ -46,6 +46,7 @@ class PageScope:
     nesting: int = 0                                            # {{if}}/{{for}} blocks open around the call answered
     part: int = 1                                               # the page of a {{paginate}} list being rendered
     hfuns: dict[str, Any] = field(default_factory=dict)         # built-ins only some files have: name -> f(args, scope)
+    redirects: list[str] = field(default_factory=list)          # the page's {{redirect}} addresses
 
     @property
     def path(self) -> Path:

@@ -383,10 +383,11 @@ def redirect(source: Source, call: Call, scope: PageScope) -> str:
     """`{{redirect /old/path.html}}`: the build writes a page there that sends readers here."""
     if len(call.args) != 1:
         raise source.error(f"{call.written}: redirect takes one address", call.start)
-    # `redirect_from` may also come from front matter, as one address or a list of them
+    # Two lists of the page's old addresses would have to be merged by guessing: one only.
     known = scope.variables.get("redirect_from")
-    addresses = [] if known is None else list(known) if isinstance(known, (list, tuple)) else [str(known)]
-    if call.args[0] not in addresses:
-        addresses.append(call.args[0])
-    scope.variables["redirect_from"] = addresses
+    if known is not None and known is not scope.redirects:
+        raise source.error(f"{call.written}: this page also sets `redirect_from`", call.start,
+                           hint="list every old address in `redirect_from`, or use only {{redirect}} calls")
+    scope.redirects.append(call.args[0])
+    scope.variables["redirect_from"] = scope.redirects
     return ""
