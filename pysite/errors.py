@@ -122,8 +122,10 @@ def format_location(path: Path | str | None, line: int | None, message: str) -> 
 def unexpected(error: BaseException, path: Path, doing: str) -> Diagnostic:
     """A page's error that no rule of pysite's foresaw: it fails that page only, named as it can be."""
     if isinstance(error, OSError):
-        return Diagnostic(f"cannot read {error.filename or 'a file'} while {doing} this page: "
-                          f"{error.strerror or error}", path, hint="check the file's permissions and name")
+        what = ("this page" if error.filename in (None, str(path))
+                else f"{shown_path(Path(error.filename), Path.cwd())} while {doing} this page")
+        return Diagnostic(f"cannot read {what}: {error.strerror or error}", path,
+                          hint="check the file's permissions and name")
     if isinstance(error, RecursionError):
         return Diagnostic(f"nested too deeply to finish {doing} this page", path,
                           hint="look for blocks, {{if}}s, {{insert}}s or commands that contain themselves")
