@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import string
+import subprocess
+import sys
 
 import pytest
 
@@ -87,24 +89,53 @@ def test_symlink_loops_are_reported_and_skipped(tmp_path):
     assert (site / "__site/pages/good/index.html").is_file()
 
 
-def test_config_that_is_a_folder_is_an_error_and_keeps_the_output(tmp_path):
-    site = write_tree(tmp_path / "site", GOOD)
-    assert run_pysite("build", site).returncode == 0
+def test_config_that_is_a_folder_is_an_error_and_the_pages_still_build(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "pages/good.md": "# Good\n\nThis page is fine.\n\nEdited.\n"})
     (site / "config.md").unlink()
     (site / "config.md").mkdir()
     result = run_pysite("build", site, cwd=site, timeout=60)
     assert result.returncode == 1
-    assert "config.md: cannot read config.md: Is a directory" in result.stderr
+    assert "config.md: config.md is a folder, not a file: the site is built without site variables" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Edited." in (site / "__site/pages/good/index.html").read_text()
+    assert (site / "__site/index.html").is_file()
+
+
+def test_redirect_from_and_redirect_call_together_are_an_error(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "pages/moved.md": "---\nredirect_from: /x/\n---\n\n"
+                                                                     "{{redirect /old/}}\n\n# Moved\n",
+                                          "pages/calls.md": "{{redirect /a/}}\n{{redirect /b/}}\n\n# Calls\n"})
+    result = run_pysite("build", site, cwd=site, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "pages/moved.md:5: {{redirect /old/}}: this page also sets `redirect_from`" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (site / "__site/pages/moved").exists()
+    for old in ("a/index.html", "b/index.html"):  # several {{redirect}} calls on one page are fine
+        assert "/pages/calls/" in (site / "__site" / old).read_text()
     assert (site / "__site/pages/good/index.html").is_file()
 
 
-def test_redirect_from_and_redirect_call_together_make_both(tmp_path):
-    site = write_tree(tmp_path / "site", {**GOOD, "pages/moved.md": "---\nredirect_from: /x/\n---\n\n"
-                                                                     "{{redirect /old/}}\n\n# Moved\n"})
-    result = run_pysite("build", site, cwd=site, timeout=60)
-    assert result.returncode == 0, result.stderr
-    for old in ("x/index.html", "old/index.html"):
-        assert "/pages/moved/" in (site / "__site" / old).read_text()
+def as_a_user(*args) -> list[str]:
+    """The command as an ordinary user runs it: root reads every file, but without these two
+    capabilities it obeys file permissions like anyone (setpriv is util-linux, on every Debian)."""
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *args] if os.geteuid() == 0 else list(args)
+
+
+def test_an_unreadable_page_or_folder_fails_only_itself(tmp_path):
+    site = write_tree(tmp_path / "site", {**GOOD, "pages/locked.md": "# Locked\n", "drafts/a.md": "# A\n"})
+    (site / "pages/locked.md").chmod(0)
+    (site / "drafts").chmod(0)
+    try:
+        result = subprocess.run(as_a_user(sys.executable, "-m", "pysite", "build", site), cwd=site,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        (site / "pages/locked.md").chmod(0o644)
+        (site / "drafts").chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert "pages/locked.md: cannot read this page: Permission denied" in result.stderr
+    assert "drafts: cannot read this folder: Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (site / "__site/pages/good/index.html").is_file() and (site / "__site/index.html").is_file()
 
 
 def test_utils_py_that_exits_or_interrupts_fails_only_the_call(tmp_path):
