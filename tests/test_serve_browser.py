@@ -96,3 +96,33 @@ def test_a_julia_cell_output_updates_in_the_browser(served, browser, julia_insta
     wait_for_text(browser, "answer: 42")
     server.save("pages/c.md", CELL_PAGE.format("6 * 9"), settle=False)
     wait_for_text(browser, "answer: 54")
+
+
+@pytest.mark.julia
+def test_a_figure_a_cell_redraws_shows_in_the_open_page(served, browser, julia_install):  # noqa: F811
+    def page(width: int) -> str:
+        svg = f'<svg xmlns=\\"http://www.w3.org/2000/svg\\" width=\\"{width}\\" height=\\"10\\"></svg>'
+        return (f'---\ntitle: Plot\nlayout: page\n---\n# Plot\n\n```julia:plot\n'
+                f'write(joinpath(@OUTPUT, "plot.svg"), "{svg}"); println("width {width}")\n```\n\n'
+                '\\output{plot}\n\n\\fig{plot.svg}\n')
+
+    def width_shown(d) -> int:
+        return d.execute_script("const i = document.querySelector('img'); return i && i.complete ? i.naturalWidth : 0")
+
+    server = served({**SITE, "pages/c.md": page(30)})
+    open_page(browser, server.url + "/pages/c/")
+    WebDriverWait(browser, 20, poll_frequency=0.02).until(lambda d: width_shown(d) == 30)
+    server.save("pages/c.md", page(70), settle=False)
+    wait_for_text(browser, "width 70")
+    # The same address, a new file: the page must not keep the image it already had.
+    WebDriverWait(browser, 20, poll_frequency=0.02).until(lambda d: width_shown(d) == 70)
+    assert not reloaded(browser)
+
+    def logo_width(d) -> int:
+        return d.execute_script("const i = document.querySelector('img[alt=logo]'); return i ? i.naturalWidth : 0")
+
+    server.save("pages/c.md", page(70).replace("# Plot", "# Plot\n\n![logo](/assets/logo.svg)"), settle=False)
+    WebDriverWait(browser, 20, poll_frequency=0.02).until(lambda d: logo_width(d) == 4)
+    server.save("_assets/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"></svg>\n', settle=False)
+    WebDriverWait(browser, 20, poll_frequency=0.02).until(lambda d: logo_width(d) == 9)  # an image, changed alone
+    assert not reloaded(browser)

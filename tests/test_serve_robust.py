@@ -5,6 +5,7 @@ vanishing clients, over-long paths, idle connections, a broken config.md, delete
 from __future__ import annotations
 
 import http.client
+import json
 import re
 import socket
 import threading
@@ -153,3 +154,24 @@ def test_cell_files_are_served_and_pruned_and_reeval_runs_once(served):
     server.rebuilt()
     assert get(server.port, url)[0] == 404
     assert not list((server.site / "__site").rglob("data.txt"))
+
+
+@pytest.mark.julia
+def test_a_file_a_cell_wrote_anew_is_announced_to_the_browser(served):
+    def page(shape: str) -> str:
+        return f'# C\n\n```julia:fig\nwrite(joinpath(@OUTPUT, "fig.svg"), "<svg>{shape}</svg>");\n```\n'
+
+    server = served({**SITE, "pages/c.md": page("circle")})
+    out = server.site / "__site"
+    rel = next(out.rglob("fig.svg")).relative_to(out).as_posix()
+    since = re.search(r'data-since="([^"]+)"', server.text("/pages/c/")).group(1)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", f"/__pysite/events?since={since}")
+    response = connection.getresponse()
+    server.save("pages/c.md", page("square"))
+    line = ""
+    while not line.startswith("data: "):
+        line = response.fp.readline().decode()
+    connection.close()
+    assert rel in json.loads(line[len("data: "):])
+    assert get(server.port, "/" + rel)[2] == b"<svg>square</svg>"
