@@ -138,7 +138,7 @@ class SiteView:
                 return prefix_links(content, self.config.prepath)
             return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)
         if self.config.generator is not None:
-            return write_page(self, page, content, scope.warnings)
+            return write_page(self, page, content, scope.warnings, paginator)
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content
         view = self.views[page.source.rel]

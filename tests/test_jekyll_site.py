@@ -152,3 +152,38 @@ def test_a_rebuild_sees_changed_data_includes_and_other_pages(tmp_path):
     assert "Written at home" in read(out, "about/index.html")
     assert "Renamed walk" in read(out, "index.html")
     assert "<aside>Go!</aside>" in read(out, "2021/05/06/second-walk.html")
+
+
+def test_paginator_pages_through_the_posts_as_jekyll_paginate(built):
+    # What Jekyll 4.3 with jekyll-paginate 1.1 writes for this index.html (checked by running it)
+    out, _ = built
+    first, second = read(out, "index.html"), read(out, "news/page2/index.html")
+    assert ('<nav class="pager">Page 1 of 2 (1 a page, 2 posts): <a href="/blog/field/2021/05/06/second-walk.html">'
+            'A second walk</a> <a class="older" href="/blog/news/page2/">page 2</a> at /</nav>') in first
+    assert ('<nav class="pager">Page 2 of 2 (1 a page, 2 posts): <a href="/blog/news/field/2021/03/04/hello-world.html">'
+            'Hello, World</a> <a class="newer" href="/blog/">page 1</a> at /news/page2/</nav>') in second
+    assert 'class="layout-default"' in second, "list pages go through the index's layouts"
+    assert not (out / "news/page1/index.html").exists() and not (out / "news/page3/index.html").exists()
+
+
+def test_paginate_skips_hidden_posts_and_uses_the_default_path(make_site):
+    post = "---\ntitle: {}\n{}---\nText.\n"
+    site = make_site({
+        "_config.yml": "title: T\npaginate: 2\n",
+        "_layouts/default.html": "<html><body>{{ content }}</body></html>\n",
+        "index.html": "---\nlayout: default\n---\n{{ paginator.page }}/{{ paginator.total_pages }}:"
+                      "{% for p in paginator.posts %} {{ p.title }}{% endfor %};"
+                      " next={{ paginator.next_page_path }} previous={{ paginator.previous_page_path }}\n",
+        "sub/index.html": "---\nlayout: default\n---\n{{ paginator.page }}none\n",
+        "_posts/2020-01-01-a.md": post.format("A", ""),
+        "_posts/2020-01-02-b.md": post.format("B", "hidden: true\n"),
+        "_posts/2020-01-03-c.md": post.format("C", ""),
+        "_posts/2020-01-04-d.md": post.format("D", ""),
+    })
+    result = run_pysite("build", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = site / "__site"
+    assert "1/2: D C; next=/page2 previous=" in read(out, "index.html")
+    assert "2/2: A; next= previous=/" in read(out, "page2/index.html")
+    assert re.search(r"<body>\s*none", read(out, "sub/index.html")), "only the one index.html gets a paginator"
+    assert not (out / "page3").exists()

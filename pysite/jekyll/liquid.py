@@ -156,11 +156,11 @@ def render(env: Liquid, template: Any, data: dict[str, Any], warnings: list[Diag
 
 
 def render_content(env: Liquid, text: str, path: Path, page: dict, site: dict,
-                   warnings: list[Diagnostic]) -> str:
+                   warnings: list[Diagnostic], paginator: dict | None = None) -> str:
     """Liquid in a page's own text, before its Markdown, as Jekyll does."""
     if "{%" not in text and "{{" not in text:
         return text
-    return render(env, env.template(text, path), {"page": page, "site": site}, warnings)
+    return render(env, env.template(text, path), {"page": page, "site": site, "paginator": paginator}, warnings)
 
 
 def render_layouts(env: Liquid, name: Any, content: str, data: dict[str, Any],

@@ -9,8 +9,10 @@ import re
 from typing import Any
 
 from pysite.errors import Diagnostic
+from pysite.jekyll import paginate
 from pysite.jekyll.liquid import Liquid, is_layout, page_object, render_content, render_layouts, site_object
 from pysite.jekyll.site import HEXO, GeneratorSite
+from pysite.variables import read_variables
 
 # What Hexo keeps away from its tags: fenced code, inline code (within a paragraph), HTML comments.
 HEXO_PROTECTED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$"
@@ -47,23 +49,42 @@ def read_liquid(site: GeneratorSite, config: Any, rel: str, path: Any, variables
 
         body = HEXO_PROTECTED.sub(keep, body)
     env = liquid(site, config.prepath)
-    text = render_content(env, body, path, page_object(site, rel, variables), listing(site, config.variables),
-                          warnings)
+    everything = listing(site, config.variables)
+    pager = next(iter(paginate.pagers(site, everything["posts"])), None) if rel == paginate.template_page(site) else None
+    text = render_content(env, body, path, page_object(site, rel, variables), everything, warnings, pager)
     for index, code in enumerate(kept):
         text = text.replace(PROTECTED.format(index), code)
     return text
 
 
-def write_page(view: Any, page: Any, content: str, warnings: list[Diagnostic]) -> str:
-    """The page's document: its `_layouts/` chain, then pysite's theme for a layout the site lacks."""
+def liquid_site(view: Any) -> dict[str, Any]:
+    """`site` while pages are written: every page with its content, made once per build."""
     site: GeneratorSite = view.config.generator
-    env = liquid(site, view.config.prepath)
-    if id(view) != site.cache.get("view"):  # every page's content, once per build
+    if id(view) != site.cache.get("view"):
         pages = [page_object(site, rel, p.variables, p.content, p.excerpt) for rel, p in view.read.items()]
         site.cache.update(view=id(view), site=site_object(site, view.config.variables, pages))
+    return site.cache["site"]
+
+
+def write_page(view: Any, page: Any, content: str, warnings: list[Diagnostic],
+               paginator: dict[str, Any] | None = None) -> str:
+    """The page's document: its `_layouts/` chain, then pysite's theme for a layout the site lacks.
+    `paginator` renders list page 2.. of jekyll-paginate's index.html, at its own URL."""
+    site: GeneratorSite = view.config.generator
+    env = liquid(site, view.config.prepath)
+    everything = liquid_site(view)
     variables = page.variables
-    data = {"page": page_object(site, page.source.rel, variables, content, page.excerpt),
-            "site": site.cache["site"], "paginator": paginator(site.cache["site"])}
+    page_data = page_object(site, page.source.rel, variables, content, page.excerpt)
+    pager = None
+    if page.source.rel == paginate.template_page(site):
+        # Its Liquid again, now that posts have their content, once per list page with its paginator
+        pager = paginator or next(iter(paginate.pagers(site, everything["posts"])), None)
+        if paginator is not None:
+            page_data["url"] = paginate.page_url(site, pager["page"])
+        body = read_variables(page.source.path.read_text(encoding="utf-8"), page.source.path, False).body
+        content = render_content(env, body, page.source.path, page_data, everything, warnings, pager)
+        page_data.update(content=content, output=content)
+    data = {"page": page_data, "site": everything, "paginator": pager}
     chosen = variables.get("layout")
     if chosen is None and not page.source.out.endswith(".html"):
         return content   # feeds, JSON and scripts with front matter: their Liquid only
@@ -75,10 +96,3 @@ def write_page(view: Any, page: Any, content: str, warnings: list[Diagnostic]) -
     # pysite's theme: its template of that name, else its post or page layout
     name = missing if missing and view.layouts.exists(missing) else ("post" if variables.get("post") else "page")
     return view.render_layout(name if view.layouts.exists(name) else "default", view.views[page.source.rel], html)
-
-
-def paginator(site: dict[str, Any]) -> dict[str, Any]:
-    """jekyll-paginate's first page: every post on it (pysite writes no further pages for Liquid layouts)."""
-    posts = site["posts"]
-    return {"page": 1, "per_page": len(posts), "posts": posts, "total_posts": len(posts), "total_pages": 1,
-            "previous_page": None, "previous_page_path": None, "next_page": None, "next_page_path": None}
