@@ -3,11 +3,12 @@ its tag plugins, `<!-- more -->` excerpts, post asset folders, and the theme not
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import build_copy, read, without_julia
+from conftest import SITES, build_copy, read, run_pysite, without_julia
 
 FIRST = "news/2022/01/02/first-light/index.html"
 SECOND = "news/2022/02/03/second-night/index.html"
@@ -72,7 +73,35 @@ def test_archives_by_year_and_month(built):
     out, _ = built
     for rel in ("archives/index.html", "archives/2022/index.html", "archives/2022/02/index.html"):
         assert (out / rel).is_file(), rel
-    year = read(out, "archives/2022/index.html")
-    assert year.index("Second night") < year.index("First light"), "newest first"
-    assert "The dome opened at dusk." in year, "each post whole"
+    year, next_page = read(out, "archives/2022/index.html"), read(out, "archives/2022/page/2/index.html")
+    assert "Second night" in year and "The dome opened" not in year, "newest first, `per_page: 1`"
+    assert "The dome opened at dusk." in next_page, "each post whole"
     assert "The dome opened at dusk." not in read(out, "archives/2022/02/index.html")
+
+
+def test_lists_are_paginated_as_hexo_pagination(built):
+    out, _ = built
+    published = {p.relative_to(out).as_posix() for p in out.rglob("index.html")}
+    assert {"archives/page/2/index.html", "archives/2022/page/2/index.html", "log/index.html",
+            "log/page/2/index.html"} <= published
+    assert not {"archives/page/1/index.html", "archives/page/3/index.html", "archives/2022/01/page/2/index.html",
+                "log/page/3/index.html"} & published
+    home, second = read(out, "log/index.html"), read(out, "log/page/2/index.html")
+    assert "First light" in home and "Second night" not in home, "a sticky post comes first"
+    assert "Second night" in second
+    assert '<a class="pagination-next" rel="next" href="/log/page/2/">' in home
+    assert '<a class="pagination-prev" rel="prev" href="/log/">' in second
+    assert '<a class="pagination-prev" rel="prev" href="/archives/">' in read(out, "archives/page/2/index.html")
+    assert "Notes from the observatory." in read(out, "index.html"), "the site's own index page stays"
+
+
+def test_per_page_zero_lists_everything_on_one_page(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SITES / "hexo", site)
+    config = site / "_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("per_page: 1\n", "per_page: 0\n"), encoding="utf-8")
+    assert run_pysite("build", site, env=without_julia()).returncode == 0
+    out = site / "__site"
+    assert not (out / "archives/page/2").exists() and not (out / "log/page/2").exists()
+    listed = read(out, "log/index.html")
+    assert "First light" in listed and "Second night" in listed

@@ -13,7 +13,7 @@ from pysite.blog import feeds, franklin_feeds, paginate, redirects, sitemap, tax
 from pysite.blog.links import origin
 from pysite.dialect import franklin_layout
 from pysite.errors import Diagnostic, PysiteError
-from pysite.hexo import archives as hexo_archives
+from pysite.hexo import listings as hexo_listings
 from pysite.jekyll import paginate as jekyll_paginate
 
 
@@ -31,7 +31,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
     else:
         makers = [taxonomy.pages]
         own_feeds = feeds.enabled(view.site)
-    makers += [paginate.pages, jekyll_paginate.pages, redirects.pages, hexo_archives.pages]
+    makers += [paginate.pages, jekyll_paginate.pages, redirects.pages, hexo_listings.pages]
     if own_feeds or sitemap.enabled(view.site):
         if origin(view.site):
             makers += [feeds.files] if own_feeds else []
