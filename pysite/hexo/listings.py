@@ -98,8 +98,9 @@ def archive_pages(view: Any, site: Any) -> dict[str, str]:
     for base, (title, members) in groups.items():
         for path, paginator in paginated(view, base, members, per_page, folder):
             body = "\n".join(article(view, post) for post in paginator.items)
+            body += view.layouts.render("partials/pagination", {"paginator": paginator})
             page = {"title": title, "url": paginator.url, "source": ""}
-            made[path] = view.render_layout("default", page, body, paginator=paginator)
+            made[path] = view.render_layout("default", page, body)
     return made
 
 
