@@ -183,14 +183,14 @@ def broken_links(output: Site, pages: list[str], anchors: bool) -> tuple[dict, d
     return problems, external, links
 
 
-def link_warnings(site: Path, out: Path, config, written: dict[str, tuple[Path, str]]) -> list[Diagnostic]:
-    """What every build says about the pages it wrote (output path -> (source, body HTML)): links
-    and images their own content writes whose target is not in the site, as warnings at the
-    source line (`pysite check` also checks the links layouts write, and anchors). Only the
-    bodies are read: the layout around them is the same on every page."""
+def link_warnings(site: Path, out: Path, config, written: dict[str, tuple[Path, Parsed]]) -> list[Diagnostic]:
+    """What every build says about the pages it wrote (output path -> (source, `parse_text` of its
+    body HTML)): links and images their own content writes whose target is not in the site, as
+    warnings at the source line (`pysite check` also checks the links layouts write, and anchors).
+    Only the bodies are read: the layout around them is the same on every page."""
     sources = {rel: source for rel, (source, _) in written.items()}
     output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
-    output.parsed = {rel: parse_text(body) for rel, (_, body) in written.items()}
+    output.parsed = {rel: parsed for rel, (_, parsed) in written.items()}
     problems, _, _ = broken_links(output, sorted(written), anchors=False)
     return [replace(d, severity="warning", hint="`pysite check` lists every broken link and #anchor")
             for d in locate(problems, output, site) if d.line is not None]

@@ -27,7 +27,6 @@ from pysite.dialect.builtins import script_output
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError, unexpected
-from pysite.jekyll.render import read_liquid
 from pysite.placeholders import MORE, fill
 from pysite.state import file_stat
 from pysite.variables import read_variables
@@ -158,6 +157,8 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
             page.variables = {**defaults, **franklin_page_variables(source, ctx.config), **page_vars.variables}
         page.diagnostics.extend(ctx.evaluate_variables(page.variables, source.path))
         if generator is not None and (source.path.suffix == ".html" or not source.out.endswith(".html")):
+            from pysite.jekyll.render import read_liquid  # Liquid is loaded for Jekyll and Hexo sites only
+
             page.content = read_liquid(generator, ctx.config, source.rel, source.path, page.variables,
                                        page_vars.body, page.diagnostics)
         elif source.path.suffix == ".html":
@@ -202,6 +203,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
     if ctx.config.generator is not None:  # Jekyll's and Hexo's Liquid comes before the Markdown
+        from pysite.jekyll.render import read_liquid
+
         body = read_liquid(ctx.config.generator, ctx.config, page.source.rel, path, page.variables, body,
                            env["warnings"])
         env["attribute_lists"] = True

@@ -25,7 +25,6 @@ from pysite.config import SiteConfig
 from pysite.dialect import franklin_layout, franklin_vars, resolve_late
 from pysite.errors import Diagnostic, TemplateError, did_you_mean
 from pysite.highlight import stylesheet
-from pysite.jekyll.render import write_page
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
 from pysite.page import Page
 
@@ -138,6 +137,8 @@ class SiteView:
                 return prefix_links(content, self.config.prepath)
             return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)
         if self.config.generator is not None:
+            from pysite.jekyll.render import write_page  # Liquid is loaded for Jekyll and Hexo sites only
+
             return write_page(self, page, content, scope.warnings, paginator)
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content
