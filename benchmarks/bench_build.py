@@ -1,12 +1,15 @@
 """Build the same 1,000 pages (made from the seed pages) with pysite, Hugo and Jekyll.
 
-Prints each tool's cold build and no-change rebuild time (median of --runs) and
-pysite's ratio to each. Usage: .venv/bin/python benchmarks/bench_build.py [--pages 1000] [--runs 3]
+Prints each tool's cold build, no-change rebuild and one-page-changed rebuild time (median
+of --runs; Hugo has no incremental CLI build, so its rebuilds are full builds) with the
+load average beside them, and pysite's ratios to each.
+Usage: .venv/bin/python benchmarks/bench_build.py [--pages 1000] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -65,38 +68,50 @@ def timed(command: list[str], cwd: Path | None = None) -> float:
     return elapsed
 
 
-def pysite_times(site: Path, runs: int) -> tuple[float, float]:
-    pysite = [sys.executable, "-m", "pysite", "build", str(site), "-q"]
-    cold, warm = [], []
-    for _ in range(runs):
+def change_one_page(pages: Path, run: int) -> None:
+    """Append a line to one page (a different one each run), as an author saving an edit does."""
+    page = pages / f"page-{5 * (run + 1) + run % 4:04d}.md"  # seeds 0-3 in turn: never the long transcript
+    page.write_text(page.read_text(encoding="utf-8") + f"\nOne more line, run {run}.\n", encoding="utf-8")
+
+
+def measure(command: list[str], fresh, pages: Path, runs: int) -> tuple[float, float, float]:
+    """Median cold build (after `fresh()`), no-change rebuild and one-page-changed rebuild."""
+    cold, warm, one = [], [], []
+    for run in range(runs):
+        fresh()
+        cold.append(timed(command))
+        warm.append(timed(command))
+        change_one_page(pages, run)
+        one.append(timed(command))
+    return statistics.median(cold), statistics.median(warm), statistics.median(one)
+
+
+def pysite_times(site: Path, runs: int) -> tuple[float, float, float]:
+    def fresh() -> None:
         shutil.rmtree(site / "__site", ignore_errors=True)
         shutil.rmtree(site / ".pysite", ignore_errors=True)
-        cold.append(timed(pysite))
-        warm.append(timed(pysite))
-    return statistics.median(cold), statistics.median(warm)
+    return measure([sys.executable, "-m", "pysite", "build", str(site), "-q"], fresh, site / "posts", runs)
 
 
-def hugo_times(site: Path, runs: int) -> tuple[float, float]:
-    hugo = ["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")]
-    cold, warm = [], []
-    for _ in range(runs):
+def hugo_times(site: Path, runs: int) -> tuple[float, float, float]:
+    def fresh() -> None:
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / "resources", ignore_errors=True)
-        cold.append(timed(hugo))
-        warm.append(timed(hugo))  # Hugo has no incremental CLI build: this is a full build
-    return statistics.median(cold), statistics.median(warm)
+    return measure(["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")], fresh,
+                   site / "content" / "posts", runs)
 
 
-def jekyll_times(site: Path, runs: int) -> tuple[float, float]:
-    jekyll = ["jekyll", "build", "--quiet", "--incremental", "-s", str(site), "-d", str(site / "_site")]
-    cold, warm = [], []
-    for _ in range(runs):
+def jekyll_times(site: Path, runs: int) -> tuple[float, float, float]:
+    def fresh() -> None:
         shutil.rmtree(site / "_site", ignore_errors=True)
         (site / ".jekyll-metadata").unlink(missing_ok=True)
         shutil.rmtree(site / ".jekyll-cache", ignore_errors=True)
-        cold.append(timed(jekyll))
-        warm.append(timed(jekyll))
-    return statistics.median(cold), statistics.median(warm)
+    return measure(["jekyll", "build", "--quiet", "--incremental", "-s", str(site), "-d", str(site / "_site")],
+                   fresh, site / "posts", runs)
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def main() -> None:
@@ -106,21 +121,25 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         sites = make_sites(Path(tmp), args.pages)
-        results = {"pysite": pysite_times(sites["pysite"], args.runs)}
-        for tool, measure in (("hugo", hugo_times), ("jekyll", jekyll_times)):
-            if shutil.which(tool):
-                results[tool] = measure(sites[tool], args.runs)
-            else:
+        results, loads = {}, {}
+        for tool, times in (("pysite", pysite_times), ("hugo", hugo_times), ("jekyll", jekyll_times)):
+            if tool != "pysite" and not shutil.which(tool):
                 print(f"{tool}: not installed (apt-get install {tool}), skipped")
-    print(f"{args.pages} pages from the seeds, median of {args.runs} runs")
-    print(f"{'tool':8} {'cold build':>12} {'no-change rebuild':>18}")
-    for tool, (cold, warm) in results.items():
-        print(f"{tool:8} {cold:11.3f}s {warm:17.3f}s")
-    cold, warm = results["pysite"]
+                continue
+            before = load()
+            results[tool] = times(sites[tool], args.runs)
+            loads[tool] = f"{before}, after: {load()}"
+    print(f"{args.pages} pages from the seeds, median of {args.runs} runs "
+          "(a quiet machine has a load average under 1.5; rerun when it is higher)")
+    print(f"{'tool':8} {'cold build':>11} {'no change':>10} {'one page':>10}   load average (1, 5, 15 min)")
+    for tool, (cold, warm, one) in results.items():
+        print(f"{tool:8} {cold:10.3f}s {warm:9.3f}s {one:9.3f}s   {loads[tool]}")
+    cold, warm, one = results["pysite"]
     for tool in ("hugo", "jekyll"):
         if tool in results:
-            other_cold, other_warm = results[tool]
-            print(f"pysite / {tool}: cold {cold / other_cold:.2f}x, rebuild {warm / other_warm:.2f}x")
+            other_cold, other_warm, _ = results[tool]
+            print(f"pysite / {tool}: cold {cold / other_cold:.2f}x, no change {warm / other_warm:.2f}x, "
+                  f"one page changed {one / other_warm:.2f}x of {tool}'s rebuild")
 
 
 if __name__ == "__main__":

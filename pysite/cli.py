@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -64,6 +65,10 @@ def evaluation_options(function):
 @click.version_option(pysite.__version__, prog_name="pysite")
 def main() -> None:
     """pysite: build static sites from Markdown pages with Julia code cells evaluated at build time."""
+    # A build makes millions of small objects that live to its end (YAML nodes, tokens, the
+    # unpickled state): collecting every 700 allocations, Python's default, cost ~12% of a
+    # cold build's CPU and half of loading the state. Still collected, 100 times less often.
+    gc.set_threshold(70_000, 50, 100)
 
 
 @main.command(short_help="Build the site into SITE/__site.")

