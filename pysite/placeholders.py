@@ -17,11 +17,14 @@ import html
 import re
 from typing import Callable
 
-PLACEHOLDER = re.compile(
-    r"(?P<open><p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
+PLACEHOLDER = re.compile(  # a paragraph opened by a list item stays, as Franklin keeps `<li><p>`
+    r"(?P<open>(?<!<li>\n)<p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
 )
 ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
 DIV_MARK = re.compile(r'<!pysite-div( class="[^"]*")>|<!pysite-div-end>')
+# A div holding no other: the innermost, replaced first.
+INNER_DIV = re.compile(r'<!pysite-div( class="[^"]*")>\n?((?:(?!<!pysite-div).)*?)<!pysite-div-end>', re.DOTALL)
+ONE_PARAGRAPH = re.compile(r"<p>((?:(?!</?p>).)*)</p>", re.DOTALL)
 DIV_END = "<!pysite-div-end>"
 RAW = re.compile(r'<pysite-raw html="([^"]*)"></pysite-raw>')
 MORE_COMMENT = re.compile(r"<!--\s*more\s*-->")
@@ -57,5 +60,20 @@ def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -
             return produced
         return (match.group("open") or "") + produced + (match.group("close") or "")
 
-    page_html = DIV_MARK.sub(lambda match: f"<div{match.group(1)}>" if match.group(1) else "</div>", page_html)
-    return PLACEHOLDER.sub(replace, page_html)
+    return PLACEHOLDER.sub(replace, divs(page_html))
+
+
+def divs(page_html: str) -> str:
+    """Each `@@div`'s marks as its `<div>`, its content as Franklin's `simplify_ps` leaves it:
+    without the space around it, and one paragraph alone without its `<p>`."""
+
+    def replace(match: re.Match) -> str:
+        content = match.group(2).strip()
+        paragraph = ONE_PARAGRAPH.fullmatch(content)
+        return f"<div{match.group(1)}>{paragraph.group(1) if paragraph else content}</div>"
+
+    count = 1
+    while count and "<!pysite-div" in page_html:
+        page_html, count = INNER_DIV.subn(replace, page_html)
+    # Marks Markdown separated (one in a list item, its end outside) still make their tags.
+    return DIV_MARK.sub(lambda match: f"<div{match.group(1)}>" if match.group(1) else "</div>", page_html)

@@ -128,8 +128,8 @@ def test_lines_after_divs_stay_right(site):
     page = read(site, src)
     (warning,) = page.diagnostics
     assert warning.line == 11
-    assert ('<div class="note">\n<p>In a div.</p>\n<div class="outer">\n<div class="inner wide">\n'
-            '<ul>\n<li>a list</li>\n</ul>\n</div>\n</div>\n</div>\n') in page.content
+    assert ('<div class="note"><p>In a div.</p>\n<div class="outer"><div class="inner wide">'
+            '<ul>\n<li>a list</li>\n</ul></div></div></div>\n') in page.content
 
 
 # --- the scanner ---------------------------------------------------------------------

@@ -14,11 +14,11 @@ from pysite.dialect import blocks
 from pysite.dialect.builtins import BUILTINS
 from pysite.dialect.commands import Command, Definitions, expect, read_definition, substitute
 from pysite.dialect.context import PageScope
-from pysite.dialect.scan import (NAME, SPECIAL, Source, at_line_start, closing, code_span_end, comment_end,
-                                 fence_end, inline_math_end, read_braces)
-from pysite.dialect.templates import CALL, process
+from pysite.dialect.scan import (NAME, SPECIAL, Source, alone_on_line, at_line_start, closing, code_span_end,
+                                 comment_end, fence_end, inline_math_end, read_braces)
+from pysite.dialect.templates import CALL, OPENERS, parse_call, process
 from pysite.errors import did_you_mean
-from pysite.placeholders import mark
+from pysite.placeholders import PLACEHOLDER, mark
 
 MAX_DEPTH = 64
 MAX_EXPANSIONS = 200_000   # about a second; 22 commands that each use the next twice make 4 million
@@ -81,7 +81,14 @@ class Expander:
             match = CALL.match(text, pos, end) if text.startswith("{{", pos) else None
             if match is None:
                 return char, pos + 1
-            return process(source, match, end, self.scope, lambda a, b: self.expand(source, a, b), late=True)
+            produced, after = process(source, match, end, self.scope, lambda a, b: self.expand(source, a, b),
+                                      late=True)
+            if produced and alone_on_line(source, pos, after) and parse_call(match).name not in OPENERS:
+                # Franklin inserts a call's output as HTML, not Markdown, and one alone in its paragraph
+                # without the paragraph (pysite.placeholders.fill). Within a line it stays text, as
+                # a link's address or a word.
+                produced = produced if PLACEHOLDER.fullmatch(produced) else self.raw(produced)
+            return produced, after
         if char == "<":
             if text.startswith("<!--", pos):
                 after = comment_end(text, pos, end)

@@ -57,6 +57,12 @@ def at_line_start(source: Source, pos: int) -> bool:
     return pos - start <= 3 and not text[start:pos].strip(" ")
 
 
+def alone_on_line(source: Source, start: int, end: int) -> bool:
+    """Whether text[start:end] begins its line and only spaces follow it there."""
+    rest = source.text[end:].split("\n", 1)[0]
+    return at_line_start(source, start) and not rest.strip(" \t")
+
+
 def fence_end(text: str, pos: int, end: int) -> int | None:
     """The offset after the fenced code block starting at `pos`, or None if none starts there."""
     line_start = text.rfind("\n", 0, pos) + 1
