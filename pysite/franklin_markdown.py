@@ -1,4 +1,4 @@
-"""Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings and footnotes.
+"""Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables.
 
 Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
 HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
@@ -10,6 +10,12 @@ Footnotes (`convert_footnote_ref`, `convert_footnote_def`): a reference is
 `<sup id="fnref:LABEL"><a href="#fndef:LABEL" class="fnref">[N]</a></sup>`, N counting labels
 in the order they are first referenced; a definition is a `<table class="fndef">` where it
 is written, not at the end of the page, and one never referenced is left out.
+
+Tables are Julia's Markdown stdlib's (Franklin hands them to `Markdown.parse`, GitHub/table.jl):
+a delimiter row of cells of at least three `-`/`:` and a row under it, no table interrupting
+a paragraph, and
+`<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each cell aligned
+(right where the delimiter says nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_block import StateBlock, table as gfm_table
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -103,6 +110,31 @@ def footnotes_in_place(state: StateCore) -> None:
     data["list"] = {}  # nothing left for the plugin to put at the end
 
 
+def julia_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's table where Julia's Markdown reads one: never interrupting a paragraph
+    (`silent` is how markdown-it asks), each delimiter cell three or more of `-` and `:`, and
+    at least one row under it; the table ends at the first line without a `|`."""
+    if silent or start + 2 >= end:
+        return False
+    delimiter, first_row = (state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]].strip()
+                            for line in (start + 1, start + 2))
+    cells = delimiter.strip("|").split("|")
+    if "|" not in first_row or not all(len(cell.strip()) >= 3 and not cell.strip().strip("-:") for cell in cells):
+        return False
+    last = start + 2
+    while last < end and "|" in state.src[state.bMarks[last]:state.eMarks[last]]:
+        last += 1   # the rows are the lines with a `|`: the first without one ends the table
+    return gfm_table(state, start, last, silent)
+
+
+_ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
+
+
+def _render_cell_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    return f'<{token.tag} align="{_ALIGN.get(token.attrGet("style") or "", "right")}">'
+
+
 def _render_footnote_ref(self, tokens, idx, options, env) -> str:
     meta = tokens[idx].meta
     label = escapeHtml(meta["label"])
@@ -130,7 +162,7 @@ def _render_heading_close(self, tokens, idx, options, env) -> str:
 
 
 def franklin_plugin(md: MarkdownIt) -> None:
-    """Franklin's headings and footnotes (use after mdit_py_plugins' footnote_plugin)."""
+    """Franklin's headings, footnotes and tables (use after mdit_py_plugins' footnote_plugin)."""
     md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
     md.add_render_rule("heading_open", _render_heading_open)
@@ -138,3 +170,10 @@ def franklin_plugin(md: MarkdownIt) -> None:
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     md.add_render_rule("franklin_footnote_open", _render_footnote_open)
     md.add_render_rule("franklin_footnote_close", _render_footnote_close)
+    md.block.ruler.at("table", julia_table)
+    for kind, html_tag in (("table_open", "<table>"), ("table_close", "</table>\n"), ("thead_open", ""),
+                           ("thead_close", ""), ("tbody_open", ""), ("tbody_close", ""), ("tr_open", "<tr>"),
+                           ("tr_close", "</tr>"), ("th_close", "</th>"), ("td_close", "</td>")):
+        md.add_render_rule(kind, lambda self, tokens, idx, options, env, html_tag=html_tag: html_tag)
+    md.add_render_rule("th_open", _render_cell_open)
+    md.add_render_rule("td_open", _render_cell_open)
