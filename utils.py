@@ -1,7 +1,9 @@
 """The documentation site's own functions (pysite's utils.py, run by Python as the docs build).
 
-`{{cli}}` writes the command-line reference from pysite's click commands themselves,
-so the page cannot drift from `--help`.
+`\\cli` writes the command-line reference from pysite's click commands themselves,
+so the page cannot drift from `--help`. It is a command, not a `{{ }}` call, because a
+command's text is read as Markdown (its headings join the page's table of contents) where a
+call's is inserted as HTML, as Franklin does.
 """
 
 import inspect
@@ -11,7 +13,7 @@ import click
 from pysite.cli import main
 
 
-def hfun_cli(params):
+def lx_cli(com, _):
     return "\n".join(command_reference(click.Context(main, info_name="pysite", **main.context_settings)))
 
 
