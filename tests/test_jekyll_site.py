@@ -187,3 +187,56 @@ def test_paginate_skips_hidden_posts_and_uses_the_default_path(make_site):
     assert "2/2: A; next= previous=/" in read(out, "page2/index.html")
     assert re.search(r"<body>\s*none", read(out, "sub/index.html")), "only the one index.html gets a paginator"
     assert not (out / "page3").exists()
+
+
+EPISODE = "podcast/s02e03-rivers-in-winter.html"
+
+
+def transcript(page: str) -> list[tuple[str, ...]]:
+    """The transcript as a reader meets it: section headers and (speaker, time, words) in order."""
+    body = page[page.index('<div class="transcript">'):page.index("</article>")]
+    found = []
+    for match in re.finditer(r'<h3 id="([^"]+)">([^<]+)</h3>|<p class="who">([^<]+?)(?: <a class="time" '
+                             r'href="([^"]+)">([^<]+)</a>)?</p>\s*<div class="said">(.*?)</div>', body, re.DOTALL):
+        if match[1]:
+            found.append(("header", match[1], match[2]))
+        else:
+            found.append((match[3], match[5] or "", re.sub(r"\s+", " ", match[6]).strip()))
+    return found
+
+
+def test_podcast_episodes_render_their_transcripts_in_order(built):
+    # Each expected fragment is what Jekyll 4.3 writes for these pages (checked by running it)
+    out, _ = built
+    page = read(out, EPISODE)
+    assert "from the episode layout" in page and 'class="layout-default"' in page, "the collection's layout chain"
+    assert "<h1>S2E3: Rivers in Winter</h1>" in page
+    assert '<p class="guests">With <a href="https://rosa.example.org">Rosa Lindqvist</a> (hydrologist)</p>' in page
+    assert '<iframe class="video" src="https://video.example.com/embed/abc123XYZ"></iframe>' in page
+    assert ('<ol class="outline"><li><a href="#rosa-s-first-winter">Rosa’s first winter</a></li>'
+            '<li><a href="#measuring-under-ice">Measuring under ice</a></li></ol>') in page
+    assert '<a href="https://data.example.org" target="_blank">The data portal</a>' in page, "the body below"
+    assert transcript(page) == [
+        ("Tomás", "0:12", "<p>Welcome to Field Notes. Today we talk about rivers that freeze, with Rosa, "
+                          "who measures them for a living.</p>"),
+        ("Rosa", "0:20", "<p>Thanks for having me.</p>"),
+        ("header", "rosa-s-first-winter", "Rosa’s first winter"),
+        ("Tomás", "0:31", "<p>How did you start? It's “cold work”, people say.</p>"),
+        ("Rosa", "0:45", "<p>I drilled my first hole in the ice in 2009 &amp; never stopped. The <em>trick</em> "
+                         "is patience: you wait &lt; 10 minutes for the sensor.</p>"),
+        ("header", "measuring-under-ice", "Measuring under ice"),
+        ("Tomás", "", "<p>What do you measure?</p>"),
+        ("Rosa", "1:01:11", '<p>Flow, temperature and oxygen. <a href="https://data.example.org">Our data</a> '
+                            "is open.</p>"),
+    ]
+    assert 'href="https://video.example.com/watch?v=abc123XYZ&t=3671s">1:01:11</a>' in page, "include parameters"
+    assert '<p class="count">8 entries, 2 sections</p>' in page
+    assert ('<a class="listen" href="https://video.example.com/watch?v=abc123XYZ">Video</a> '
+            '<a class="listen" href="https://feed.example.com/episodes/rivers-in-winter">Feed</a>') in page
+    short = read(out, "podcast/s02e01-first-frost.html")
+    assert transcript(short) == [("Tomás", "0:03", "<p>A short one, on my own.</p>")]
+    assert 'class="guests"' not in short and 'class="outline"' not in short
+    listing = read(out, "podcast.html")
+    assert ('<li><a href="/blog/podcast/s02e03-rivers-in-winter.html">S2E3 Winter rivers</a>: 8 entries, '
+            'first speaker Tomás</li>\n<li><a href="/blog/podcast/s02e01-first-frost.html">S2E1 First Frost</a>: '
+            '1 entries, first speaker Tomás</li>') in listing
