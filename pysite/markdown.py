@@ -11,7 +11,8 @@ Markdown as Franklin.jl does (no indented code blocks, `\\[...\\]` display math,
 heading ids and anchors); `commonmark` as the CommonMark spec and GFM do. `parse` and
 `render` are the only entry points, so one flavour's parser can be swapped on its own.
 
-`env` is one parse's state. Read: `path`, `render_cell`, `attribute_lists` (kramdown's `{: ...}`).
+`env` is one parse's state. Read: `path`, `render_cell`, `attribute_lists` (kramdown's `{: ...}`),
+`renderer` (whose markup a Jekyll or Hexo page is written in).
 Written: `flavour`, `warnings` (Diagnostic list), `equations` (label -> number),
 `equation_count`, and markdown-it's own keys (`references`, `footnotes`).
 """
@@ -42,6 +43,7 @@ from pysite.franklin_markdown import franklin_plugin
 from pysite.placeholders import MORE, MORE_COMMENT
 from pysite.highlight import highlight
 from pysite.jekyll.attributes import attributes_plugin
+from pysite.jekyll.markup import markup_plugin
 from pysite.math import MathError, numbering, render_math
 
 
@@ -344,6 +346,7 @@ def build_parser(flavour: str) -> MarkdownIt:
     md.use(attributes_plugin)  # kramdown's `{: .class}`, on when env["attribute_lists"] (Jekyll, Hexo)
     md.add_render_rule("html_block", _render_html_block)
     md.add_render_rule("html_inline", _render_html_inline)
+    md.use(markup_plugin)  # kramdown's or marked's markup, on when env["renderer"] (Jekyll, Hexo)
     return md
 
 

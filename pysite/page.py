@@ -207,7 +207,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
 
         body = read_liquid(ctx.config.generator, ctx.config, page.source.rel, path, page.variables, body,
                            env["warnings"])
-        env["attribute_lists"] = True
+        env.update(ctx.config.generator.markdown_env())
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
         body = expand(body, path, scope)

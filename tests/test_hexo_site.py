@@ -57,6 +57,16 @@ def test_tag_plugins(built):
     assert "Star list" in second and "Vega" in second
 
 
+def test_headings_and_typography_as_hexo_renderer_marked(built):
+    out, _ = built
+    page = read(out, SECOND)
+    assert ('<h2 id="What’s-next"><a href="#What’s-next" class="headerlink" title="What’s next"></a>'
+            "What’s next</h2>") in page
+    assert '<h2 id="What’s-next-1"><a href="#What’s-next-1" class="headerlink"' in page, "ids met again get -1"
+    assert "<p>The “clear” nights – few… and <code>" in page
+    assert "#</a>" not in page
+
+
 def test_more_marks_the_excerpt(built):
     out, _ = built
     home_feed = read(out, "feed.xml")

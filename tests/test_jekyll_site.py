@@ -110,7 +110,7 @@ def test_julia_cell_in_a_post(built):
 
 def test_warnings_name_the_file_and_line(built):
     _, log = built
-    assert re.search(r"_posts/2021-05-06-second-walk\.md:7: unknown Liquid tag \{% unknown_tag %\}", log)
+    assert re.search(r"_posts/2021-05-06-second-walk\.md:8: unknown Liquid tag \{% unknown_tag %\}", log)
     assert re.search(r"_hidden/ is not published", log), "a folder of pages is never skipped silently"
     assert re.search(r"layouts home come from the theme `minima`, which is not in the repository", log)
     assert log.count("come from the theme") == 1
@@ -221,7 +221,7 @@ def test_podcast_episodes_render_their_transcripts_in_order(built):
                           "who measures them for a living.</p>"),
         ("Rosa", "0:20", "<p>Thanks for having me.</p>"),
         ("header", "rosa-s-first-winter", "Rosa’s first winter"),
-        ("Tomás", "0:31", "<p>How did you start? It's “cold work”, people say.</p>"),
+        ("Tomás", "0:31", "<p>How did you start? It’s “cold work”, people say.</p>"),
         ("Rosa", "0:45", "<p>I drilled my first hole in the ice in 2009 &amp; never stopped. The <em>trick</em> "
                          "is patience: you wait &lt; 10 minutes for the sensor.</p>"),
         ("header", "measuring-under-ice", "Measuring under ice"),
@@ -240,3 +240,24 @@ def test_podcast_episodes_render_their_transcripts_in_order(built):
     assert ('<li><a href="/blog/podcast/s02e03-rivers-in-winter.html">S2E3 Winter rivers</a>: 8 entries, '
             'first speaker Tomás</li>\n<li><a href="/blog/podcast/s02e01-first-frost.html">S2E1 First Frost</a>: '
             '1 entries, first speaker Tomás</li>') in listing
+
+
+def test_kramdown_typography_footnotes_and_jekyll_toc(built):
+    # What Jekyll 4.3 (kramdown 2.4, jekyll-toc 0.17) writes for this post, checked by running it
+    out, _ = built
+    page = read(out, SECOND)
+    assert ("<p>“Quoted” words, Tom’s map – a dash — another… and <code") in page
+    assert '"code" -- stays</code>' in page.replace("&quot;", '"'), "code keeps its quotes and dashes"
+    assert ('A note<sup id="fnref:trail" role="doc-noteref"><a href="#fn:trail" class="footnote" rel="footnote">1</a>'
+            '</sup> and another<sup id="fnref:2" role="doc-noteref"><a href="#fn:2" class="footnote" '
+            'rel="footnote">2</a></sup>.</p>') in page
+    assert '<div class="footnotes" role="doc-endnotes">' in page
+    assert re.search(r'<li id="fn:trail" role="doc-endnote">\s*<p>Written on the trail. <a href="#fnref:trail" '
+                     r'class="reversefootnote" role="doc-backlink">(&#8617;|↩)</a></p>', page)
+    assert ('<ul id="toc" class="section-nav">\n<li class="toc-entry toc-h2"><a href="#the-trail">The trail</a>\n'
+            '<ul>\n<li class="toc-entry toc-h3"><a href="#up-the-ridge">Up the ridge</a></li>\n</ul>\n</li>\n'
+            '<li class="toc-entry toc-h2"><a href="#the-trail-1">The trail</a></li>\n</ul>') in page
+    assert re.search(r'<h2 id="the-trail-1">\s*<a class="anchor" href="#the-trail-1" aria-hidden="true"><span '
+                     r'class="octicon octicon-link"></span></a>The trail</h2>', page)
+    assert "#</a>" not in page, "kramdown's headings have no permalink"
+    assert 'id="toc"' not in read(out, HELLO), "`toc` does something only on a page with toc: true"

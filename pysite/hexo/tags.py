@@ -25,10 +25,10 @@ def arguments(markup: str, context: Any) -> list[str]:
     return [next(group for group in match.groups() if group is not None) for match in ARGUMENT.finditer(markup)]
 
 
-def markdown(text: str) -> str:
+def markdown(text: str, context: Any) -> str:
     from pysite.jekyll.filters import markdownify
 
-    return markdownify(text.strip("\n"))
+    return markdownify(text.strip("\n"), context.env.site)
 
 
 def escape(text: Any) -> str:
@@ -39,7 +39,7 @@ def note(markup: str, body: str, context: Any) -> str:
     words = arguments(markup, context)
     kind = words.pop(0) if words else "default"
     title = f'<strong class="note-title">{escape(" ".join(words))}</strong>' if words else ""
-    return one_line(f'<blockquote class="note {escape(kind)}">{title}{markdown(body)}</blockquote>')
+    return one_line(f'<blockquote class="note {escape(kind)}">{title}{markdown(body, context)}</blockquote>')
 
 
 def codeblock(markup: str, body: str, context: Any) -> str:
@@ -74,12 +74,12 @@ def blockquote(markup: str, body: str, context: Any) -> str:
         else:
             cite = escape(cite)
         footer = f"<footer><strong>{escape(author.strip())}</strong>{f'<cite>{cite}</cite>' if cite else ''}</footer>"
-    return one_line(f"<blockquote>{markdown(body)}{footer}</blockquote>")
+    return one_line(f"<blockquote>{markdown(body, context)}{footer}</blockquote>")
 
 
 def pullquote(markup: str, body: str, context: Any) -> str:
     classes = " ".join(arguments(markup, context))
-    return one_line(f'<blockquote class="pullquote {escape(classes)}">{markdown(body)}</blockquote>')
+    return one_line(f'<blockquote class="pullquote {escape(classes)}">{markdown(body, context)}</blockquote>')
 
 
 def video(host: str):

@@ -17,6 +17,7 @@ from liquid.filter import with_context
 from liquid.stream import TokenStream
 from liquid.token import TOKEN_EXPRESSION, Token
 
+from pysite.jekyll import toc
 from pysite.jekyll.tags import relative_url
 
 
@@ -125,12 +126,12 @@ def jsonify(value: Any) -> str:
     return json.dumps(value, default=lambda v: v.isoformat() if isinstance(v, dt.date) else str(v), ensure_ascii=False)
 
 
-def markdownify(text: Any) -> str:
-    """Markdown as a Jekyll or Hexo page's own: CommonMark with kramdown's attribute lists."""
+def markdownify(text: Any, site: Any) -> str:
+    """Markdown as a Jekyll or Hexo page's own (GeneratorSite.markdown_env)."""
     from pysite import markdown
     from pysite.config import COMMONMARK
 
-    env = {"attribute_lists": True}
+    env = site.markdown_env()
     return markdown.render(markdown.parse(str(text or ""), env, COMMONMARK), env)
 
 
@@ -153,7 +154,7 @@ def filters(env: Any) -> dict[str, Any]:
         "date_to_rfc822": date_format("%a, %d %b %Y %H:%M:%S %z"),
         "date_to_string": date_format("%d %b %Y"),
         "date_to_long_string": date_format("%d %B %Y"),
-        "markdownify": markdownify,
+        "markdownify": lambda text: markdownify(text, site),
         "jsonify": jsonify,
         "where_exp": with_context(lambda items, variable, expression, *, context: items_where(
             items, variable, expression, context)),
@@ -180,4 +181,5 @@ def filters(env: Any) -> dict[str, Any]:
         "to_integer": lambda value: int(float(value)) if value not in (None, "") else 0,
         "inspect": lambda value: repr(value),
         "sample": lambda items, n=1: list(items or ())[:int(n)] if int(n) > 1 else next(iter(items or ()), None),
+        **toc.filters(site),
     }

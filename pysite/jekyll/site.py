@@ -47,6 +47,11 @@ class GeneratorSite:
     notices: list[Diagnostic] = field(default_factory=list)  # what the build ignored, and why
     cache: dict[str, Any] = field(default_factory=dict)      # made once per build: Liquid, the listing
 
+    def markdown_env(self) -> dict[str, Any]:
+        """What a parse of this site's Markdown is told (pysite.markdown's `env`): kramdown's
+        attribute lists, and whose markup to write (pysite.jekyll.markup: kramdown or marked)."""
+        return {"attribute_lists": True, "renderer": "marked" if self.kind == HEXO else "kramdown"}
+
     @property
     def timezone(self) -> dt.tzinfo | None:
         name = self.config.get("timezone")
