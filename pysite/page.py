@@ -275,7 +275,8 @@ def content_kinds(tokens: list) -> tuple[bool, bool]:
 def derive_variables(page: Page) -> None:
     """Title from the first heading, dates as dates, tags as lists, reading time."""
     variables = page.variables
-    if not variables.get("title"):
+    # Jekyll and Hexo give their pages no title but their own (pysite.jekyll.discover titles posts)
+    if not variables.get("title") and variables.get("collection") != "pages":
         variables["title"] = page.headings[0].text if page.headings else Path(page.source.rel).stem.replace("-", " ")
     dated = DATED_NAME.match(page.source.path.name)
     if variables.get("date") is None and dated:

@@ -112,7 +112,7 @@ def test_warnings_name_the_file_and_line(built):
     _, log = built
     assert re.search(r"_posts/2021-05-06-second-walk\.md:8: unknown Liquid tag \{% unknown_tag %\}", log)
     assert re.search(r"_hidden/ is not published", log), "a folder of pages is never skipped silently"
-    assert re.search(r"layouts home come from the theme `minima`, which is not in the repository", log)
+    assert re.search(r"layouts home come from the theme `jekyll-theme-fieldguide`, which is not in the repository", log)
     assert log.count("come from the theme") == 1
 
 
@@ -261,3 +261,28 @@ def test_kramdown_typography_footnotes_and_jekyll_toc(built):
                      r'class="octicon octicon-link"></span></a>The trail</h2>', page)
     assert "#</a>" not in page, "kramdown's headings have no permalink"
     assert 'id="toc"' not in read(out, HELLO), "`toc` does something only on a page with toc: true"
+
+
+def test_an_installed_gem_theme_gives_the_layouts_and_includes_the_site_lacks(make_site):
+    # Bundler's `vendor/bundle/ruby/VERSION/gems/NAME-VERSION/`, as `bundle install --path vendor/bundle` makes it
+    gems = "vendor/bundle/ruby/3.1.0/gems"
+    site = make_site({
+        "_config.yml": "title: T\ntheme: trail-theme\n",
+        "Gemfile": "source \"https://rubygems.org\"\ngem \"jekyll\"\ngem \"trail-theme\"\n",
+        f"{gems}/trail-theme-0.9.0/_layouts/default.html": "old {{ content }}\n",
+        f"{gems}/trail-theme-1.2.0/_layouts/default.html": "<html><body>{% include header.html %}{{ content }}"
+                                                          "{% include footer.html %}</body></html>\n",
+        f"{gems}/trail-theme-1.2.0/_layouts/page.html": "---\nlayout: default\n---\n<main>{{ content }}</main>\n",
+        f"{gems}/trail-theme-1.2.0/_includes/header.html": "<header>theme header</header>",
+        f"{gems}/trail-theme-1.2.0/_includes/footer.html": "<footer>theme footer</footer>",
+        "_includes/footer.html": "<footer>the site's own footer</footer>",
+        "about.md": "---\nlayout: page\n---\nAbout.\n",
+        "notes.md": "---\n---\nNo layout.\n",
+    })
+    result = run_pysite("build", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "come from" not in result.stdout + result.stderr, "the theme gives the layouts: no notice"
+    about = read(site / "__site", "about.html")
+    assert re.match(r"<html><body><header>theme header</header>\s*<main><p>About.</p>", about), about
+    assert "<footer>the site's own footer</footer>" in about, "the site's include wins over the theme's"
+    assert not (site / "__site" / "vendor").exists()

@@ -104,13 +104,15 @@ def theme_notices(site: GeneratorSite) -> list[Diagnostic]:
             return []
         return [Diagnostic(f"Hexo theme `{theme}` is not rendered (its templates are not Liquid): pysite's theme "
                            "renders the pages", site.root / "_config.yml", None, "warning")]
+    from pysite.jekyll.liquid import layout_path
+
     missing = set()
     for document in site.documents.values():
         name, seen = document.variables.get("layout"), set()
         while name and str(name).lower() not in ("none", "null", "false") and name not in seen:
             seen.add(name)
-            path = site.source / "_layouts" / f"{name}.html"
-            if not path.is_file():
+            path = layout_path(site, str(name))
+            if path is None:
                 missing.add(str(name))
                 break
             name = (front_matter(path) or {}).get("layout")
@@ -207,6 +209,8 @@ def derived(site: GeneratorSite, path: Path, rel: str, type_: str, values: dict[
     found["tags"] = words(values.get("tags")) + words(values.get("tag"))
     if type_ == "drafts":
         found["draft"] = True
+    if type_ != "pages" and site.kind != HEXO and not values.get("title"):
+        found["title"] = " ".join(word.capitalize() for word in found["slug"].split("-"))  # Jekyll's titleize_slug
     return found
 
 

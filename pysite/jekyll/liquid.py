@@ -16,7 +16,7 @@ from liquid import Environment, Mode
 from liquid.exceptions import LiquidError, LiquidSyntaxError, TemplateNotFoundError
 
 from pysite.errors import Diagnostic, TemplateError
-from pysite.jekyll import filters, tags
+from pysite.jekyll import filters, tags, theme
 from pysite.jekyll.site import HEXO, GeneratorSite
 
 FRONT_MATTER_LINES = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
@@ -134,10 +134,11 @@ def error_line(error: LiquidError, text: str) -> int | None:
 
 
 def layout_path(site: GeneratorSite, name: str) -> Path | None:
-    folder = site.source / "_layouts"
-    for candidate in (folder / name, folder / f"{name}.html"):
-        if candidate.is_file():
-            return candidate
+    """`_layouts/NAME.html` of the site, else of its installed theme."""
+    for folder in theme.folders(site, "_layouts"):
+        for candidate in (folder / name, folder / f"{name}.html"):
+            if candidate.is_file():
+                return candidate
     return None
 
 

@@ -1,8 +1,8 @@
 """A Jekyll or Hexo site as pysite reads it: which generator made it, its `_config.yml`,
 `_data/`, front matter defaults, and the documents discovery found (with their URLs).
 
-Jekyll: `_config.yml` beside `_layouts/` or `_posts/`. Hexo: `_config.yml` beside `source/`
-and `scaffolds/`, or a `package.json` that depends on hexo. Both keep their pages' variables
+Jekyll: `_config.yml` beside `_layouts/`, `_posts/` or a Gemfile that installs Jekyll. Hexo:
+`_config.yml` beside `source/` and `scaffolds/`, or a `package.json` that depends on hexo. Both keep their pages' variables
 Jekyll's way: defaults scoped by path and type, then the page's front matter, then what the
 file name says (a post's date and slug).
 """
@@ -81,6 +81,9 @@ class GeneratorSite:
             for path in sorted((self.source / folder).rglob("*")):
                 if path.is_file():
                     digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        from pysite.jekyll.theme import theme_folder  # an installed theme's own files change with its version
+
+        digest.update(str(theme_folder(self)).encode())
         return digest.hexdigest()
 
     def site_variables(self) -> dict[str, Any]:
@@ -135,9 +138,18 @@ def recognise(root: Path) -> str | None:
         return None
     if (root / "source").is_dir() and ((root / "scaffolds").is_dir() or depends_on_hexo(root / "package.json")):
         return HEXO
-    if (root / "_layouts").is_dir() or (root / "_posts").is_dir():
+    if (root / "_layouts").is_dir() or (root / "_posts").is_dir() or gems_jekyll(root / "Gemfile"):
         return JEKYLL
     return None
+
+
+def gems_jekyll(path: Path) -> bool:
+    """A Gemfile that installs Jekyll (a site whose layouts all come from a gem theme has no _layouts/)."""
+    try:
+        return re.search(r"""^\s*gem\s+["'](jekyll|github-pages)["']""", path.read_text(encoding="utf-8"),
+                         re.MULTILINE) is not None
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def depends_on_hexo(path: Path) -> bool:

@@ -23,6 +23,7 @@ from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG, Token
 
 from pysite.highlight import highlight
+from pysite.jekyll import theme
 
 Inline = Callable[[str, Any], str]             # (markup, context) -> HTML
 Block = Callable[[str, str, Any], str]         # (markup, body, context) -> HTML
@@ -103,7 +104,11 @@ def include(markup: str, context: Any, folder: str = "_includes") -> str:
     for key, value in PARAMETER.findall(rest):
         parameters[key] = value[1:-1] if value[:1] in "\"'" else evaluate(value, context)
     site = context.env.site
-    base = site.source / folder if folder == "_includes" else Path(folder)
+    if folder == "_includes":  # the site's own, else its installed theme's
+        bases = theme.folders(site, "_includes")
+        base = next((b for b in bases if (b / name).is_file()), bases[0])
+    else:
+        base = Path(folder)
     template = context.env.included(base / name)
     buffer = io.StringIO()
     with context.extend({"include": parameters}, template=template):
