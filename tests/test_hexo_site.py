@@ -64,6 +64,7 @@ def test_headings_and_typography_as_hexo_renderer_marked(built):
             "What’s next</h2>") in page
     assert '<h2 id="What’s-next-1"><a href="#What’s-next-1" class="headerlink"' in page, "ids met again get -1"
     assert "<p>The “clear” nights – few… and <code>" in page
+    assert "A break<br>\nhere.</p>\n<hr>\n" in page, "marked writes void elements as HTML, not XHTML"
     assert "#</a>" not in page
 
 

@@ -1,7 +1,7 @@
 """What Jekyll's kramdown and Hexo's marked write differently from pysite's Markdown: typographic
 quotes, dashes and ellipses (kramdown's smart quotes, marked's smartypants), headings without
-pysite's `#` permalink (marked's empty `headerlink` before the text, with Hexo's ids), and
-kramdown's footnote markup.
+pysite's `#` permalink (marked's empty `headerlink` before the text, with Hexo's ids),
+kramdown's footnote markup, and marked's `<hr>`, `<br>` and `<img>` without XHTML's ` />`.
 
 On for pages whose parse sets `env["renderer"]` (GeneratorSite.renderer: "kramdown" or
 "marked"); other pages keep pysite's rules, which each rule here falls back to.
@@ -33,6 +33,8 @@ def markup_plugin(md: MarkdownIt) -> None:
             ("footnote_block_close", footnote_block_close, (KRAMDOWN,)),
             ("footnote_open", footnote_open, (KRAMDOWN,)), ("footnote_anchor", footnote_anchor, (KRAMDOWN,))):
         md.add_render_rule(name, fallback(md, name, rule, renderers))
+    for name in ("hr", "hardbreak", "image"):  # marked writes HTML's void elements as HTML does
+        md.add_render_rule(name, fallback(md, name, html_void(md.renderer.rules.get(name)), (MARKED,)))
 
 
 def fallback(md: MarkdownIt, name: str, rule, renderers: tuple[str, ...]):
@@ -87,6 +89,13 @@ def hexo_heading_ids(state: StateCore) -> None:
             else:
                 seen[slug] = 1
             token.attrSet("id", slug)
+
+
+def html_void(before):
+    def render(self, tokens, idx, options, env) -> str:
+        html = before(tokens, idx, options, env) if before is not None else self.renderToken(tokens, idx, options, env)
+        return html.replace(" />", ">", 1) if html.rstrip().endswith("/>") else html
+    return render
 
 
 def heading_open(self, tokens, idx, options, env) -> str:
