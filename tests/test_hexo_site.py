@@ -41,7 +41,7 @@ def test_tag_plugins(built):
     out, _ = built
     page = read(out, FIRST)
     assert ('<blockquote class="note warning"><strong class="note-title">Mind the cold</strong>'
-            "<p>Wear <strong>gloves</strong> at the eyepiece.</p>") in page
+            "<p>Wear <strong>gloves</strong> at the eyepiece.&#10;Set <code>focus: near</code> first.</p>") in page
     assert '<figure class="highlight python"><figcaption><span>Focus routine</span>' in page
     assert '<a href="https://example.net/focus.py">focus.py</a></figcaption>' in page
     assert '<span class="p">):</span>&#10;&#10;    <span class="k">return</span>' in page, "the code keeps its blank line"

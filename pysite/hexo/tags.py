@@ -27,8 +27,9 @@ def arguments(markup: str, context: Any) -> list[str]:
 
 def markdown(text: str, context: Any) -> str:
     from pysite.jekyll.filters import markdownify
+    from pysite.jekyll.render import restore
 
-    return markdownify(text.strip("\n"), context.env.site)
+    return markdownify(restore(context.env, text).strip("\n"), context.env.site)
 
 
 def escape(text: Any) -> str:
@@ -55,7 +56,9 @@ def codeblock(markup: str, body: str, context: Any) -> str:
         caption = f'<figcaption><span>{escape(title)}</span><a href="{escape(url)}">{escape(link_text)}</a></figcaption>'
     elif words:
         caption = f"<figcaption><span>{escape(' '.join(words))}</span></figcaption>"
-    code = highlight(body.strip("\n") + "\n", lang)
+    from pysite.jekyll.render import restore
+
+    code = highlight(restore(context.env, body).strip("\n") + "\n", lang)
     return one_line(f'<figure class="highlight{" " + escape(lang) if lang else ""}">{caption}{code}</figure>')
 
 

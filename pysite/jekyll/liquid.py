@@ -34,6 +34,7 @@ class Liquid(Environment):
         self.paths: dict[str, Path] = {}       # template source -> its file, for warnings
         self.parsed: dict[Path, Any] = {}
         self.layouts: dict[str, tuple[dict, Any] | None] = {}
+        self.protected: list[str] = []          # the code of the page being read (pysite.jekyll.render)
         self.filters.update(filters.filters(self))
         tags.register(self, tags.INLINE, tags.BLOCKS)
         if site.kind == HEXO:

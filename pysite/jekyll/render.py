@@ -41,18 +41,24 @@ def listing(site: GeneratorSite, variables: dict[str, Any]) -> dict[str, Any]:
 def read_liquid(site: GeneratorSite, config: Any, rel: str, path: Any, variables: dict[str, Any], body: str,
                 warnings: list[Diagnostic]) -> str:
     """A page's text with its Liquid done. Hexo, unlike Jekyll, leaves code and comments alone."""
-    kept: list[str] = []
+    env = liquid(site, config.prepath)
+    env.protected = []
     if site.kind == HEXO:
         def keep(match: re.Match) -> str:
-            kept.append(match.group(0))
-            return PROTECTED.format(len(kept) - 1)
+            env.protected.append(match.group(0))
+            return PROTECTED.format(len(env.protected) - 1)
 
         body = HEXO_PROTECTED.sub(keep, body)
-    env = liquid(site, config.prepath)
     everything = listing(site, config.variables)
     pager = next(iter(paginate.pagers(site, everything["posts"])), None) if rel == paginate.template_page(site) else None
     text = render_content(env, body, path, page_object(site, rel, variables), everything, warnings, pager)
-    for index, code in enumerate(kept):
+    return restore(env, text)
+
+
+def restore(env: Liquid, text: str) -> str:
+    """The code and comments Hexo keeps from its tags, back in place (also in a tag's body,
+    before its Markdown)."""
+    for index, code in enumerate(env.protected):
         text = text.replace(PROTECTED.format(index), code)
     return text
 
