@@ -1,9 +1,10 @@
 """The build, top to bottom: config, discovery, read and evaluate every page, render, write, swap.
 
 Phase 1 reads every page (front matter, dialect, Markdown, cells) so that phase 2's
-layouts see the whole site. Both phases use every core for large sites; Julia runs
-only in the main process. A content-hash cache skips pages whose inputs did not change,
-and a rebuild where no file changed does nothing at all.
+layouts see the whole site. Both phases use every core for large sites. The pages whose
+cells must run are read last, on one process per core, each with its own Julia worker
+(a page's cells all run, in order, in one of them). A content-hash cache skips pages whose
+inputs did not change, and a rebuild where no file changed does nothing at all.
 """
 
 from __future__ import annotations
@@ -190,8 +191,7 @@ class Builder:
         return digest.hexdigest()
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
-        from pysite.page import (ReadContext, defined_variables, inputs_changed, read_page, read_source, source_stat,
-                                 touched)
+        from pysite.page import ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched
 
         def readable(source: SourceFile) -> tuple[bytes | None, str]:
             try:
@@ -218,12 +218,20 @@ class Builder:
                     todo.append((source, data, digest))
         ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_variables,
                           self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
-        fresh = self.map(read_in_worker, ctx, todo, "reading")
-        for index, page in enumerate(fresh):
-            if page is None:  # needed Julia: read again here, where the bridge lives
-                source, data, digest = todo[index]
-                fresh[index] = read_page(source, ctx, data, digest)
+        # Pages that need Julia are put off (NeedsJulia), to run side by side, when there are cores for it.
+        self.evaluator.julia_here = not self.julia_in_parallel()
+        try:
+            fresh = self.map(read_in_worker, ctx, todo, "reading")
+        finally:
+            self.evaluator.julia_here = True
+        needs = [index for index, page in enumerate(fresh) if page is None]
+        for index, page in zip(needs, self.map(read_in_worker, ctx, [todo[i] for i in needs], "evaluating")):
+            fresh[index] = page
         return sorted(known + fresh, key=lambda page: page.source.rel)
+
+    def julia_in_parallel(self) -> bool:
+        """Whether pages that run cells are read on several processes, each with its own Julia worker."""
+        return self.options.jobs > 1 and not self.options.live and self.options.evaluation.transport == "worker"
 
     # Phase 2 ----------------------------------------------------------------------------
 
@@ -340,7 +348,10 @@ class Builder:
         # Layouts may call utils.jl, whose Julia lives in this process only. `serve` runs HTTP and
         # watcher threads: a process forked from it can inherit a lock one of them held, and hang.
         julia_layouts = stage == "writing" and (self.site / "utils.jl").is_file()
-        if self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts or self.options.live:
+        # "evaluating": pages that run Julia cells, each a second or more; worth a process from two on.
+        evaluating = stage == "evaluating" and self.julia_in_parallel()
+        if not evaluating and (self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts
+                               or self.options.live) or total < 2:
             results = []
             for item in items:
                 results.append(function(context, item))
@@ -349,8 +360,11 @@ class Builder:
         results = []
         # Forked, the workers inherit the context as it is now: given to the initializer, never pickled.
         forking = multiprocessing.get_context("fork")
-        with forking.Pool(self.options.jobs, initializer=enter_worker, initargs=(self.evaluator, context)) as pool:
-            chunk = max(1, total // (self.options.jobs * 8))
+        processes = min(self.options.jobs, total)
+        slots = forking.Value("i", 0)  # each evaluating process keeps its own Julia worker between builds
+        with forking.Pool(processes, initializer=enter_worker,
+                          initargs=(self.evaluator, context, slots if evaluating else None)) as pool:
+            chunk = 1 if evaluating else max(1, total // (self.options.jobs * 8))
             for result in pool.imap(functools.partial(in_worker, function), items, chunksize=chunk):
                 results.append(result)
                 self.report_progress(stage, len(results), total)
@@ -373,11 +387,21 @@ class RenderJob:
 _worker_context = None
 
 
-def enter_worker(evaluator: Evaluator, context) -> None:
+def enter_worker(evaluator: Evaluator, context, slots) -> None:
+    """A forked worker: it runs Julia (its own worker, in the next free slot) only when given `slots`."""
     global _worker_context
     # Ctrl-C is the main process's to handle: it aborts the build and leaves the output as it was.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    evaluator.in_main_process = False  # the Julia bridge lives in the main process only
+    if slots is None:
+        evaluator.forked(julia_here=False)
+    else:
+        with slots.get_lock():
+            evaluator.forked(julia_here=True, slot=slots.value)
+            slots.value += 1
+        try:
+            evaluator.open()  # its Julia warms up now, beside the others, not when its first page comes
+        except PysiteError:  # reading the page reports it
+            pass
     _worker_context = context
 
 

@@ -37,14 +37,20 @@ class Evaluator:
         self.version = julia.julia_version(self.install) if self.install else None
         manifest = site / "Manifest.toml"
         self.manifest_digest = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else ""
-        self.in_main_process = True
+        self.julia_here = True   # False in a build process that must leave Julia to others (NeedsJulia)
+        self.slot = 0            # which of the site's kept workers this process uses
         self.bridge: julia.Bridge | None = None
 
     def open(self) -> julia.Bridge | None:
         if self.bridge is None and self.install is not None:
             self.bridge = julia.open_bridge(self.install, self.options.transport, project=julia.site_project(self.site),
-                                            root=self.site, keep=keep_julia(self.options))
+                                            root=self.site, keep=keep_julia(self.options), slot=self.slot)
         return self.bridge
+
+    def forked(self, julia_here: bool, slot: int = 0) -> None:
+        """In a forked build process: the parent's bridge is not this process's to use (nor to close);
+        with `julia_here`, this process opens its own in `slot` when a page needs one."""
+        self.bridge, self.julia_here, self.slot = None, julia_here, slot
 
     def close(self) -> None:
         if self.bridge is not None:
@@ -64,11 +70,11 @@ class Evaluator:
         return results
 
     def run(self, page: Page, cells: list[Cell], key: str, limits: julia.Limits) -> dict[str, julia.CellResult]:
-        if not self.in_main_process:
-            raise NeedsJulia
         if self.install is None:
             self.report_missing_julia(page)
             return not_evaluated(cells)
+        if not self.julia_here:
+            raise NeedsJulia
         folder = self.cache.prepare(page.source.rel)
         answers = self.open().run_page(page.source.rel, requests_for(cells, folder), limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}
@@ -80,15 +86,17 @@ class Evaluator:
 
     def site_bridge(self) -> julia.Bridge | None:
         """The bridge for the site's utils.jl functions; None without Julia."""
-        if not self.in_main_process:
+        if self.install is None:
+            return None
+        if not self.julia_here:
             raise NeedsJulia
-        return self.open() if self.install is not None else None
+        return self.open()
 
     def evaluate_variables(self, variables: dict[str, Any], path: Path) -> list[Diagnostic]:
         """`evaluate_variables` through this evaluator's Julia."""
         if not any(isinstance(value, JuliaExpr) for value in variables.values()):
             return []
-        if not self.in_main_process:
+        if not self.julia_here and self.install is not None:
             raise NeedsJulia
         timeout = self.options.timeout or DEFAULT_TIMEOUT
         evaluate = (lambda code, line: self.open().eval_value(code, str(path), line, timeout)) if self.install else None

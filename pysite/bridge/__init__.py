@@ -20,16 +20,17 @@ TRANSPORTS = ("worker", "juliacall")
 
 
 def open_bridge(install: JuliaInstall, transport: str = "worker", project: Path | None = None,
-                root: Path | None = None, keep: float = 0.0) -> Bridge:
+                root: Path | None = None, keep: float = 0.0, slot: int = 0) -> Bridge:
     """Start a bridge for the site in `root` (default: the working folder), whose cells run
     in that folder and name pages relative to it; `project` (a folder with Project.toml) is activated.
-    With `keep` seconds, the worker is one kept between builds (see pysite.bridge.kept).
+    With `keep` seconds, the worker is one kept between builds (see pysite.bridge.kept), the one
+    of `slot` when several build processes run cells.
 
     The worker starts warming up at once and is waited for on first use.
     Raises pysite.errors.JuliaError when the transport cannot start."""
     if transport == "worker":
         from pysite.bridge.worker import WorkerBridge
-        return WorkerBridge(install, project, root, keep)
+        return WorkerBridge(install, project, root, keep, slot=slot)
     if transport == "juliacall":
         from pysite.bridge.inprocess import JuliacallBridge
         return JuliacallBridge(install, project, root)

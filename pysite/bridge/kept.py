@@ -30,13 +30,15 @@ def folder() -> Path:
     return path
 
 
-def key(command: list[str], env_path: str | None) -> str:
+def key(command: list[str], env_path: str | None, slot: int = 0) -> str:
     """Which worker a build may reuse: the same Julia command (executable, project, site
-    folder, protocol) with the same load path and the same bridge code."""
+    folder, protocol) with the same load path and the same bridge code, in the same slot
+    (a build that runs cells on N cores keeps N workers)."""
     digest = hashlib.sha256("\0".join([*command, env_path or ""]).encode())
     for path in sorted(julia_source_dir().glob("*.jl")):
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]  # short: a socket's path has at most 107 bytes
+    name = digest.hexdigest()[:16]  # short: a socket's path has at most 107 bytes
+    return f"{name}-{slot}" if slot else name
 
 
 @dataclass

@@ -69,9 +69,9 @@ class WorkerDied(Exception):
 class Worker:
     """One julia process under its watchdog, and the client ends of its pipes: a private
     one (ends with this pysite), or with `keep` seconds one kept between builds (reused
-    when one for the same site is idle)."""
+    when one for the same site is idle; `slot` N of the site's, one per build process that runs cells)."""
 
-    def __init__(self, install: JuliaInstall, project: Path | None, root: Path, keep: float = 0.0):
+    def __init__(self, install: JuliaInstall, project: Path | None, root: Path, keep: float = 0.0, slot: int = 0):
         command = [str(install.executable), "--startup-file=no", "--history-file=no", "--color=no"]
         env = dict(os.environ)
         active = project or install.project
@@ -89,7 +89,7 @@ class Worker:
         self.memory: int | None = None
         self.has_utils = False
         self._lifeline = -1
-        self.link = self._kept(command, env, root, keep) if keep else None
+        self.link = self._kept(command, env, root, keep, slot) if keep else None
         if self.link is not None:
             self._requests, self.replies = self.link.requests, MessageReader(self.link.replies)
             self.replies.feed(self.link.ready)
@@ -122,10 +122,10 @@ class Worker:
         for stream in (self.process.stdout, self.process.stderr):
             threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
 
-    def _kept(self, command: list[str], env: dict, root: Path, idle: float) -> kept.Link | None:
-        """The worker kept for this command: the idle one, else a new one; None when another
-        build is using it (this build then has a private worker)."""
-        self.name = kept.key(command, env.get("JULIA_LOAD_PATH"))
+    def _kept(self, command: list[str], env: dict, root: Path, idle: float, slot: int) -> kept.Link | None:
+        """The worker kept for this command in this slot: the idle one, else a new one; None when
+        another build is using it (this build then has a private worker)."""
+        self.name = kept.key(command, env.get("JULIA_LOAD_PATH"), slot)
         found = kept.attach(self.name)
         if found == "absent":
             request_read, request_write = os.pipe()
@@ -254,13 +254,13 @@ class WorkerBridge(Requests):
     """`Bridge` over a worker subprocess; replaces it after timeouts, crashes and pages it cannot undo."""
 
     def __init__(self, install: JuliaInstall, project: Path | None = None, root: Path | None = None,
-                 keep: float = 0.0, grace: float = 1.0):
-        self.install, self.project, self.keep, self.grace = install, project, keep, grace
+                 keep: float = 0.0, grace: float = 1.0, slot: int = 0):
+        self.install, self.project, self.keep, self.grace, self.slot = install, project, keep, grace, slot
         self.root = (root or Path.cwd()).resolve()
         self.restarts = 0  # how many fresh workers replaced the first: state sent to Julia is gone
         self._utils: list[bytes | str] | None = None  # the last load_utils, for every fresh worker
         self._lock = threading.Lock()
-        self._worker: Worker | None = Worker(install, project, self.root, keep)  # starts warming up now
+        self._worker: Worker | None = Worker(install, project, self.root, keep, slot)  # starts warming up now
         atexit.register(self.close)
 
     @property
@@ -282,7 +282,7 @@ class WorkerBridge(Requests):
         if self._worker is not None:
             self._worker.kill()
             self.restarts += 1
-        self._worker = Worker(self.install, self.project, self.root, self.keep)
+        self._worker = Worker(self.install, self.project, self.root, self.keep, self.slot)
 
     def run_page(self, path: str, cells: list[CellRequest], limits: Limits) -> list[CellResult]:
         """Each cell once, in order; after a crash or a timeout the earlier cells run again in a
