@@ -32,6 +32,7 @@ from pysite.state import file_stat
 from pysite.variables import read_variables
 
 WORDS_PER_MINUTE = 200
+CONTENT_FLAGS = ("hasmath", "hascode")   # what Franklin derives from a page's content
 MAX_NAME_BYTES = 255  # a file or folder name, on every common file system
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
@@ -199,7 +200,9 @@ def render_html(page: Page, body: str, ctx: ReadContext) -> str:
     return content
 
 
-def render_body(page: Page, body: str, ctx: ReadContext) -> None:
+def read_body(page: Page, body: str, ctx: ReadContext) -> tuple[dict, Any, list]:
+    """The page's body expanded and parsed: (Markdown env, dialect scope, tokens); sets
+    `hasmath` and `hascode` from what the tokens hold."""
     path = page.source.path
     env: dict[str, Any] = {"path": path, "warnings": []}
     if ctx.config.generator is not None:  # Jekyll's and Hexo's Liquid comes before the Markdown
@@ -211,9 +214,20 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
         body = expand(body, path, scope)
-    page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     tokens = markdown.parse(body, env, page.flavour)
     page.variables.update(franklin_vars.content_flags(page.variables, ctx.config.variables, *content_kinds(tokens)))
+    return env, scope, tokens
+
+
+def render_body(page: Page, body: str, ctx: ReadContext) -> None:
+    path = page.source.path
+    assumed = {name: page.variables.get(name) for name in CONTENT_FLAGS}
+    env, scope, tokens = read_body(page, body, ctx)
+    if page.flavour == FRANKLIN and any(assumed[name] != page.variables[name] and name in body for name in assumed):
+        # `{{if hasmath}}` in the body: Franklin answers it once the page's content is known,
+        # so the body is read again with what the first reading found.
+        env, scope, tokens = read_body(page, body, ctx)
+    page.inputs = {str(found): file_stat(found) for found in scope.inputs}
     page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)

@@ -83,12 +83,15 @@ class Expander:
                 return char, pos + 1
             produced, after = process(source, match, end, self.scope, lambda a, b: self.expand(source, a, b),
                                       late=True)
-            if produced and alone_on_line(source, pos, after) and parse_call(match).name not in OPENERS:
-                # Franklin inserts a call's output as HTML, not Markdown, and one alone in its paragraph
-                # without the paragraph (pysite.placeholders.fill). Within a line it stays text, as
-                # a link's address or a word.
-                produced = produced if PLACEHOLDER.fullmatch(produced) else self.raw(produced)
-            return produced, after
+            if not alone_on_line(source, pos, after):
+                return produced, after   # within a line a call's output is text: a word, a link's address
+            if parse_call(match).name in OPENERS:
+                # Franklin answers `{{if}}`/`{{for}}` after Markdown, so their lines are never blank
+                # lines: an empty placeholder stands at each end, and the paragraph goes on.
+                return self.raw("") + produced + self.raw(""), after
+            # Franklin inserts a call's output as HTML, not Markdown, and one alone in its paragraph
+            # without the paragraph (pysite.placeholders.fill).
+            return produced if not produced or PLACEHOLDER.fullmatch(produced) else self.raw(produced), after
         if char == "<":
             if text.startswith("<!--", pos):
                 after = comment_end(text, pos, end)
