@@ -3,6 +3,8 @@
 ```julia:name``` runs and shows its output where the page says `\\output{name}`;
 ```!``` runs and shows its output right below; a plain ```julia``` is only highlighted.
 Outputs are cached per page in `SITE/.pysite/cells/`, keyed by the page's cell code.
+On a Franklin page each cell's files are written as Franklin writes them (`franklin_files`)
+and published with the files cells wrote to @OUTPUT.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ HIDE = re.compile(r"#\s*hide(all)?", re.IGNORECASE)
 CACHE_FORMAT = 1
 # Franklin's REPL-mode fences, by their info string: each runs, shown as a REPL session.
 REPL_MODES = {">": "repl", "]": "pkg", ";": "shell", "?": "help"}
+# The first line of the script Franklin writes for a cell (src/Franklin.jl, MESSAGE_FILE_GEN_FMD).
+SCRIPT_HEADER = "# This file was generated, do not modify it. # hide\n"
+PUBLISHED = ".files"  # in a page's cache folder: files published at their own path (`franklin_files`)
 
 
 @dataclass
@@ -34,6 +39,7 @@ class Cell:
     line: int          # 1-based line of the first code line in the page
     inline: bool       # ```!``` and the REPL modes: output right below the code
     mode: str = ""     # "repl", "pkg", "shell", "help" for the REPL-mode fences
+    rpath: str = ""    # Franklin's name for its files: "./ex/one" as written, "_ceval_2" for the second ```!```
 
     @property
     def shown_code(self) -> str:
@@ -64,11 +70,14 @@ def cell_info(info: str) -> tuple[str | None, bool, str]:
 
 def find_cells(tokens) -> list[Cell]:
     cells = []
+    inline_count = 0
     for token in tokens:
         if token.type != "fence" or not token.meta.get("is_cell"):  # marked when parsed
             continue
         name, inline, mode = cell_info(token.info)
-        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline, mode)
+        inline_count += inline
+        rpath = token.info.strip()[len("julia:"):].strip() if name else f"_ceval_{inline_count}"
+        cell = Cell(name or f"cell{len(cells) + 1}", token.content, token.map[0] + 2, inline, mode, rpath)
         token.meta["cell"] = cell
         cells.append(cell)
     return cells
@@ -122,12 +131,25 @@ class CellCache:
         return folder
 
     def published_files(self, rel: str) -> list[tuple[str, Path]]:
-        """Files cells of a page wrote into @OUTPUT, with where they are published."""
+        """Files cells of a page wrote into @OUTPUT and those `write_files` wrote, with where they
+        are published."""
         folder = self.page_folder(rel)
         if not folder.is_dir():
             return []
-        return [(f"{output_folder(rel)}/{path.relative_to(folder).as_posix()}", path)
-                for path in sorted(folder.rglob("*")) if path.is_file() and path.name != "cells.json"]
+        found = []
+        for path in sorted(folder.rglob("*")):
+            inside = path.relative_to(folder).as_posix()
+            if path.is_file() and path.name != "cells.json":
+                own = inside.startswith(PUBLISHED + "/")
+                found.append((inside[len(PUBLISHED) + 1:] if own else f"{output_folder(rel)}/{inside}", path))
+        return found
+
+    def write_files(self, rel: str, files: dict[str, str]) -> None:
+        """Files to publish at their own path (relative to the output) with the page's cell results."""
+        for published, text in files.items():
+            path = self.page_folder(rel) / PUBLISHED / published
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
 
     def store(self, rel: str, key: str, julia_version: str, results: dict[str, CellResult]) -> None:
         folder = self.page_folder(rel)
@@ -137,6 +159,35 @@ class CellCache:
         tmp = folder / "cells.json.tmp"
         tmp.write_text(json.dumps(entry, indent=1), encoding="utf-8")
         tmp.replace(folder / "cells.json")
+
+
+def franklin_files(rel: str, cells: list[Cell], results: dict[str, CellResult]) -> dict[str, str]:
+    """The files Franklin writes for a page's cells (src/eval/codeblock.jl `resolve_code_block`),
+    by their path in the output: the script `NAME.jl`, what it printed `output/NAME.out` and its
+    value as text `output/NAME.res` ("nothing" when it shows none), where Franklin's
+    `parse_rpath` puts them: `ex` and `./ex` in the page's assets (`ex` under `code/`), `/a/ex`
+    from the site's root. A REPL-mode cell has only its script: Franklin's `.out` holds what
+    its last statement printed, which a session's transcript does not keep apart."""
+    files = {}
+    for cell in cells:
+        result = results.get(cell.name)
+        if result is None:
+            continue
+        rpath = cell.rpath if cell.rpath.startswith(("/", "./")) else "./code/" + cell.rpath
+        if rpath.startswith("/"):
+            script = rpath[1:].replace("_assets/", "assets/", 1) if rpath.startswith("/_assets/") else rpath[1:]
+        else:
+            script = f"assets/{rel.rsplit('.', 1)[0]}/{rpath[2:]}"
+        script = script if script.endswith(".jl") else script + ".jl"
+        folder, _, name = script.rpartition("/")
+        name = name.removesuffix(".jl")
+        files[script] = SCRIPT_HEADER + cell.code.strip()
+        if cell.mode:
+            continue
+        printed = result.stdout + (f"{result.error}\n" if result.status == "error" and result.error else "")
+        files[f"{folder}/output/{name}.out"] = printed
+        files[f"{folder}/output/{name}.res"] = "nothing" if result.value is None else result.value
+    return files
 
 
 def output_folder(rel: str) -> str:

@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from pysite import bridge as julia
 from pysite.bridge import kept
-from pysite.cells import Cell, CellCache, cells_key, not_evaluated, requests_for
+from pysite.cells import Cell, CellCache, cells_key, franklin_files, not_evaluated, requests_for
+from pysite.config import FRANKLIN
 from pysite.errors import Diagnostic, JuliaError
 from pysite.options import EvaluationOptions
 from pysite.page import NeedsJulia, Page
@@ -82,6 +83,8 @@ class Evaluator:
             page.unevaluated = True  # a timeout or a crash is not a result: run again next build
         else:
             self.cache.store(page.source.rel, key, self.version, results)
+            if page.flavour == FRANKLIN:
+                self.cache.write_files(page.source.rel, franklin_files(page.source.rel, cells, results))
         return results
 
     def site_bridge(self) -> julia.Bridge | None:

@@ -191,3 +191,48 @@ def test_fig_found_in_the_page_code_output_folder(built):
 def test_style_reads_markdown(built):
     site, _ = built
     assert '<span style="color:red"><strong>styled</strong> and <code>code</code></span>' in main(site)
+
+
+CELL_FILES_PAGE = """```julia:ex
+x = 1 + 1
+println("hi")
+x * 3
+```
+
+```julia:./sub/two
+y = 2;
+```
+
+```!
+error("boom")
+```
+
+```>
+1 + 1
+```
+"""
+
+
+def test_cells_write_the_files_franklin_writes_and_they_go_with_the_cells(tmp_path, julia_install):
+    site = write_tree(tmp_path / "site", {"config.md": "", "pages/a.md": CELL_FILES_PAGE})
+    assert run_pysite("build", site, cwd=site).returncode == 0
+    code = site / "__site" / "assets" / "pages" / "a" / "code"
+    header = "# This file was generated, do not modify it. # hide\n"
+    assert (code / "ex.jl").read_text() == header + 'x = 1 + 1\nprintln("hi")\nx * 3'
+    assert (code / "output" / "ex.out").read_text() == "hi\n"
+    assert (code / "output" / "ex.res").read_text() == "6"
+    two = site / "__site" / "assets" / "pages" / "a" / "sub"      # ./path: in the page's assets, not code/
+    assert (two / "two.jl").read_text() == header + "y = 2;"
+    assert (two / "output" / "two.res").read_text() == "nothing"  # `;`: no value
+    assert (code / "output" / "_ceval_1.out").read_text() == "boom\n"   # ```!``` cells are counted
+    assert (code / "output" / "_ceval_1.res").read_text() == "nothing"
+    assert (code / "_ceval_2.jl").read_text() == header + "1 + 1"       # a REPL-mode cell: its script only
+    assert not (code / "output" / "_ceval_2.out").exists()
+
+    (site / "pages" / "a.md").write_text(CELL_FILES_PAGE.replace('```!\nerror("boom")\n```\n', ""))
+    assert run_pysite("build", site, cwd=site).returncode == 0
+    assert (code / "_ceval_1.jl").read_text() == header + "1 + 1" and not (code / "_ceval_2.jl").exists()
+    assert not (code / "output" / "_ceval_1.out").exists()
+    (site / "pages" / "a.md").unlink()
+    assert run_pysite("build", site, cwd=site).returncode == 0
+    assert not (site / "__site" / "assets" / "pages").exists() or not any((site / "__site" / "assets").rglob("*.jl"))

@@ -1,0 +1,2 @@
+# This file was generated, do not modify it. # hide
+println(x + 1)
