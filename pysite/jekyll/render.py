@@ -14,9 +14,9 @@ from pysite.jekyll.liquid import Liquid, is_layout, page_object, render_content,
 from pysite.jekyll.site import HEXO, GeneratorSite
 from pysite.variables import read_variables
 
-# What Hexo keeps away from its tags: fenced code, inline code (within a paragraph), HTML comments.
-HEXO_PROTECTED = re.compile(r"^( {0,3})(`{3,}|~{3,})[^\n]*\n.*?^\1\2[ \t]*$"
-                            r"|(`+)(?!`)(?:[^\n]|\n(?!\s*\n))+?(?<!`)\3(?!`)"
+# What Hexo keeps away from its tags: fenced code (at any indentation, in quotes and list items,
+# as its backtick_code_block filter finds it) and HTML comments; inline code is not kept.
+HEXO_PROTECTED = re.compile(r"^([ \t]*(?:>[ \t]*){0,3}(?:[-*+]|\d+\.)?[ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^[ \t>]*\2[ \t]*$"
                             r"|<!--.*?-->", re.DOTALL | re.MULTILINE)
 PROTECTED = "\x00pysite-code-{}\x00"
 
