@@ -50,7 +50,7 @@ def test_tag_plugins(built):
     assert '<img src="/news/2022/01/02/first-light/moon.svg" title="The moon" alt="The moon">' in page
     assert '<img src="/images/sky.svg" width="200" height="100" title="Night sky" alt="Stars over the dome">' in page
     assert "{% note %} in a fence is left as it is" in page
-    assert "<code>{% img %}</code> names one, <code>First light</code> is this title." in page
+    assert "<code>{% img %}</code> names one, <code>First light</code> is this title, <code>{% %}</code> is none." in page
     assert "{% youtube id %} in an indented fence" in page.replace("&#123;", "{").replace("&#125;", "}")
     assert "{% youtube id %} shows a video." in page
     second = read(out, SECOND)

@@ -15,9 +15,10 @@ from pysite.jekyll.site import HEXO, GeneratorSite
 from pysite.variables import read_variables
 
 # What Hexo keeps away from its tags: fenced code (at any indentation, in quotes and list items,
-# as its backtick_code_block filter finds it) and HTML comments; inline code is not kept.
+# as its backtick_code_block filter finds it) and HTML comments; inline code is not kept. An
+# empty `{% %}` or `{{ }}` is no tag to Hexo: it stays as written.
 HEXO_PROTECTED = re.compile(r"^([ \t]*(?:>[ \t]*){0,3}(?:[-*+]|\d+\.)?[ \t]*)(`{3,}|~{3,})[^\n]*\n.*?^[ \t>]*\2[ \t]*$"
-                            r"|<!--.*?-->", re.DOTALL | re.MULTILINE)
+                            r"|<!--.*?-->|\{%-?\s*-?%\}|\{\{\s*\}\}", re.DOTALL | re.MULTILINE)
 PROTECTED = "\x00pysite-code-{}\x00"
 
 
