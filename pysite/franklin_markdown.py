@@ -16,6 +16,10 @@ a delimiter row of cells of at least three `-`/`:` and a row under it, no table 
 a paragraph, and
 `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each cell aligned
 (right where the delimiter says nothing).
+
+Code already written as HTML escapes (an `lx_` function that escaped it, as Franklin's own
+documentation does) is shown as those characters, not as the escapes: Franklin's `html_code`
+leaves code with one of its escapes and no `<` as it is.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from markdown_it.token import Token
 from pysite.placeholders import raw_html
 
 _TAG = re.compile(r"<[a-z/]+>")
+# The escapes Franklin writes (src/utils/html.jl `_htmlescape_chars`), by which it knows escaped code.
+_FRANKLIN_ESCAPE = re.compile(r"&(?:lt|gt|quot|amp|#(?:39|96|33|36|37|40|41|61|43|123|125|91|93));")
 _ENTITY = re.compile(r"&#[0-9]+;")
 _NOT_WORD = re.compile(r"[^a-zA-Z0-9_\-\s]")
 _SPACES = re.compile(r"\s+")
@@ -110,6 +116,14 @@ def footnotes_in_place(state: StateCore) -> None:
     data["list"] = {}  # nothing left for the plugin to put at the end
 
 
+def escaped_code(state: StateCore) -> None:
+    """Unescape the code of fences Franklin takes as escaped already, so it is escaped once."""
+    for token in state.tokens:
+        if (token.type == "fence" and not token.meta.get("is_cell") and "<" not in token.content
+                and _FRANKLIN_ESCAPE.search(token.content)):
+            token.content = html.unescape(token.content)
+
+
 def julia_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's table where Julia's Markdown reads one: never interrupting a paragraph
     (`silent` is how markdown-it asks), each delimiter cell three or more of `-` and `:`, and
@@ -162,8 +176,10 @@ def _render_heading_close(self, tokens, idx, options, env) -> str:
 
 
 def franklin_plugin(md: MarkdownIt) -> None:
-    """Franklin's headings, footnotes and tables (use after mdit_py_plugins' footnote_plugin)."""
+    """Franklin's headings, footnotes, tables and escaped code (use after mdit_py_plugins'
+    footnote_plugin and pysite.markdown's mark_cells)."""
     md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
+    md.core.ruler.push("franklin_escaped_code", escaped_code)   # after mark_cells: cells run as written
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
