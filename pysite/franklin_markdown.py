@@ -1,4 +1,5 @@
-"""Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables.
+"""Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables,
+dashes, escaped code.
 
 Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
 HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
@@ -17,6 +18,8 @@ a paragraph, and
 `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each cell aligned
 (right where the delimiter says nothing).
 
+In text, `--` is an en dash `–`, as Julia's Markdown writes it (Common/inline.jl `en_dash`).
+
 Code already written as HTML escapes (an `lx_` function that escaped it, as Franklin's own
 documentation does) is shown as those characters, not as the escapes: Franklin's `html_code`
 leaves code with one of its escapes and no `<` as it is.
@@ -31,6 +34,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock, table as gfm_table
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from pysite.placeholders import raw_html
@@ -124,6 +128,16 @@ def escaped_code(state: StateCore) -> None:
             token.content = html.unescape(token.content)
 
 
+def en_dash(state: StateInline, silent: bool) -> bool:
+    """`--` in text is `–`."""
+    if not state.src.startswith("--", state.pos):
+        return False
+    if not silent:
+        state.push("text", "", 0).content = "–"
+    state.pos += 2
+    return True
+
+
 def julia_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     """markdown-it's table where Julia's Markdown reads one: never interrupting a paragraph
     (`silent` is how markdown-it asks), each delimiter cell three or more of `-` and `:`, and
@@ -176,10 +190,11 @@ def _render_heading_close(self, tokens, idx, options, env) -> str:
 
 
 def franklin_plugin(md: MarkdownIt) -> None:
-    """Franklin's headings, footnotes, tables and escaped code (use after mdit_py_plugins'
+    """Franklin's headings, footnotes, tables, dashes and escaped code (use after mdit_py_plugins'
     footnote_plugin and pysite.markdown's mark_cells)."""
     md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
     md.core.ruler.push("franklin_escaped_code", escaped_code)   # after mark_cells: cells run as written
+    md.inline.ruler.after("text", "franklin_en_dash", en_dash)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)
