@@ -44,7 +44,7 @@ def main() -> int:
         run()
         failed = 0
     except Exception as error:  # noqa: BLE001 - the shrunk failure is the report
-        print(f"FAILED: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"FAILED: {type(error).__name__}: {error}", *getattr(error, "__notes__", ()), sep="\n", file=sys.stderr)
         failed = 1
     finally:
         site.close()

@@ -92,7 +92,12 @@ def test_interrupted_build_leaves_previous_output(tmp_path):
         assert process.poll() is None and time.monotonic() < deadline, "the build ended too soon"
         time.sleep(0.005)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # say what it was doing: still building, or done and a child holds the pipe
+        status = process.poll()
+        process.kill()
+        pytest.fail(f"no end 60 s after Ctrl-C (exit status {status}); its messages: {process.communicate()[1]!r}")
     assert process.returncode == 130, stderr
     assert b"Traceback" not in stderr
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == listing
