@@ -49,11 +49,14 @@ def raw_html(text: str) -> str:
 
 def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -> str:
     """Replace each placeholder by its handler's HTML; a placeholder alone in a paragraph replaces it.
-    A handler returning None leaves its placeholder for a later pass."""
+    A kind without a handler here, or a handler returning None, leaves its placeholder for a later pass."""
 
     def replace(match: re.Match) -> str:
+        handler = handlers.get(match.group("kind"))
+        if handler is None:
+            return match.group(0)
         attrs = {key: html.unescape(value) for key, value in ATTRIBUTE.findall(match.group("attrs"))}
-        produced = handlers[match.group("kind")](attrs)
+        produced = handler(attrs)
         if produced is None:
             return match.group(0)
         if match.group("open") and match.group("close"):

@@ -42,6 +42,8 @@ BAD = [
      "_layout/foot.html:2: not valid UTF-8 (byte 0xe9)"),
     ("placeholder", {"pages/bad.md": "# P\n\n<pysite-x></pysite-x>\n"},
      "pages/bad.md:3: `<pysite-...>` elements are pysite's own placeholders"),
+    ("placeholder in raw html", {"pages/bad.md": "# P\n\n~~~\n<ul><pysite-x></pysite-x></ul>\n~~~\n"},
+     "pages/bad.md:4: `<pysite-...>` elements are pysite's own placeholders"),
     ("output placeholder", {"pages/bad.md": '# P\n\n<pysite-output name="zz"></pysite-output>\n'},
      "pages/bad.md:3: `<pysite-...>` elements are pysite's own placeholders"),
     ("timeout text", {"pages/bad.md": '@def cell_timeout = "abc"\n\n```!\n1 + 1\n```\n'},

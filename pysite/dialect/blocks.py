@@ -10,7 +10,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-from pysite.dialect.scan import Source, at_line_start
+from pysite.dialect.scan import RESERVED, Source, at_line_start
 from pysite.dialect.templates import render_template
 from pysite.placeholders import DIV_END, div_start
 
@@ -58,6 +58,9 @@ def raw(ex: Expander, source: Source, pos: int, end: int) -> tuple[str, int]:
     close = source.text.find("~~~", pos + 3, end)
     if close < 0:
         raise source.error("`~~~` is never closed", pos, hint="end the raw HTML with `~~~`")
+    reserved = RESERVED.search(source.text, pos + 3, close)
+    if reserved:
+        ex.refuse_placeholder(source, reserved.start())
     content = render_template(source.text, ex.scope, source, True, pos + 3, close)
     after = close + 3
     lines = source.text.count("\n", pos, after)

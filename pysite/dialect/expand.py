@@ -14,8 +14,8 @@ from pysite.dialect import blocks
 from pysite.dialect.builtins import BUILTINS
 from pysite.dialect.commands import Command, Definitions, expect, read_definition, substitute
 from pysite.dialect.context import PageScope
-from pysite.dialect.scan import (NAME, SPECIAL, Source, alone_on_line, at_line_start, closing, code_span_end,
-                                 comment_end, fence_end, inline_math_end, read_braces)
+from pysite.dialect.scan import (NAME, RESERVED, SPECIAL, Source, alone_on_line, at_line_start, closing,
+                                 code_span_end, comment_end, fence_end, inline_math_end, read_braces)
 from pysite.dialect.templates import CALL, OPENERS, parse_call, process
 from pysite.errors import did_you_mean
 from pysite.placeholders import PLACEHOLDER, mark
@@ -23,7 +23,6 @@ from pysite.placeholders import PLACEHOLDER, mark
 MAX_DEPTH = 64
 MAX_EXPANSIONS = 200_000   # about a second; 22 commands that each use the next twice make 4 million
 MAX_UTILS_BRACES = 9
-RESERVED = re.compile(r"<!?/?pysite-", re.IGNORECASE)  # the placeholders' names (pysite.placeholders)
 
 
 class Expander:
@@ -96,9 +95,8 @@ class Expander:
             if text.startswith("<!--", pos):
                 after = comment_end(text, pos, end)
                 return text[pos:after], after
-            if RESERVED.match(text, pos) and not source.generated:
-                raise source.error("`<pysite-...>` elements are pysite's own placeholders: a page cannot write them",
-                                   pos, hint="write `&lt;pysite-` to show the text, or put it in `code`")
+            if RESERVED.match(text, pos):
+                self.refuse_placeholder(source, pos)
             return char, pos + 1
         # a backslash
         name = NAME.match(text, pos + 1, end)
@@ -236,3 +234,9 @@ class Expander:
     def raw(self, html: str) -> str:
         """HTML that Markdown must leave alone."""
         return mark("raw", html=html)
+
+    def refuse_placeholder(self, source: Source, pos: int) -> None:
+        """The page's own text writes one of pysite's placeholders, which would be answered as ours."""
+        if not source.generated:
+            raise source.error("`<pysite-...>` elements are pysite's own placeholders: a page cannot write them",
+                               pos, hint="write `&lt;pysite-` to show the text, or put it in `code`")

@@ -20,6 +20,7 @@ FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})([^\n]*)")
 # `~~~` followed by a word on its line is a code fence; a bare `~~~` is Franklin's raw HTML.
 TILDE_FENCE_INFO = re.compile(r"[ \t]*[A-Za-z{.]")
 SPACES = re.compile(r"[ \t]*")
+RESERVED = re.compile(r"<!?/?pysite-", re.IGNORECASE)  # the placeholders' names (pysite.placeholders)
 
 
 @dataclass
