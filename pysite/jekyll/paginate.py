@@ -89,12 +89,13 @@ def pagers(site: GeneratorSite, posts: list[dict[str, Any]]) -> list[dict[str, A
 
 def pages(view: Any) -> dict[str, str]:
     """List pages 2.. of the site's paginating index.html."""
-    from pysite.jekyll.render import liquid_site  # render.py uses this module for page 1
-
     site = view.config.generator
     rel = template_page(site) if site is not None else None
     page = view.read.get(rel) if rel is not None else None
     if page is None or page.failed:
         return {}
+    # Here, not at the top: render.py uses this module for page 1, and only Jekyll sites need Liquid.
+    from pysite.jekyll.render import liquid_site
+
     return {page_url(site, pager["page"]).lstrip("/") + "index.html": view.render(page, paginator=pager)
             for pager in pagers(site, liquid_site(view)["posts"])[1:]}
