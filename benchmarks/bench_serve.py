@@ -1,9 +1,11 @@
-"""Save-to-screen latency of `pysite serve` on a 1,000-page site, measured in headless Chromium.
+"""Save-to-screen latency of `pysite serve` on a 1,000-page site, beside `hugo server`'s.
 
-For a plain page and a page with one small Julia cell: the time from writing the source
-file to the browser showing the new text (the moment the page's body was replaced, on
-the same clock as the save). Also prints the server's own rebuild
-times, which are part of that latency.
+For a plain page: the time from writing the source file to the new text being served
+(an HTTP client polling the page every 2 ms), for pysite and, on the same pages, for
+`hugo server`. For pysite also the time to the browser showing the new text in headless
+Chromium (the moment the page's body was replaced, on the same clock as the save), the
+same for a page with one small Julia cell, and the server's own rebuild times, which are
+part of that latency. The load average is printed beside each figure.
 
     PYSITE_JULIA=... .venv/bin/python benchmarks/bench_serve.py [--pages 1000] [--saves 15]
 """
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
@@ -84,9 +87,64 @@ def measure(driver, server_lines: queue.Queue, source: Path, template: str, url:
     return latencies, rebuilds
 
 
+def served(url: str, source: Path, template: str, saves: int) -> list[float]:
+    """Milliseconds from each save to the first HTTP answer holding the new text."""
+    def text() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                return answer.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+    deadline = time.monotonic() + 60
+    while "revision 0" not in text():
+        if time.monotonic() > deadline:
+            sys.exit(f"{url} never showed the page")
+        time.sleep(0.1)
+    latencies = []
+    for n in range(1, saves + 1):
+        time.sleep(0.3)  # as an author between saves; lets the server's watcher settle
+        saved_at = time.perf_counter()
+        source.write_text(template.format(n=n))
+        while f"revision {n}" not in text():
+            if time.perf_counter() - saved_at > 30:
+                sys.exit(f"{url}: revision {n} never served")
+            time.sleep(0.002)
+        latencies.append((time.perf_counter() - saved_at) * 1000)
+    return latencies
+
+
+def hugo_served(folder: Path, pages: int, saves: int) -> list[float]:
+    """The same measure for `hugo server`, on the same seed pages (as bench_build makes them)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_build import make_sites
+
+    site = make_sites(folder, pages)["hugo"]
+    page = site / "content" / "posts" / "bench.md"
+    page.write_text(PLAIN.format(n=0))
+    port = free_port()
+    process = subprocess.Popen(["hugo", "server", "-s", str(site), "--port", str(port), "--bind", "127.0.0.1",
+                                "--disableLiveReload"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return served(f"http://127.0.0.1:{port}/posts/bench/", page, PLAIN, saves)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
 def describe(name: str, values: list[float]) -> str:
     return (f"{name}: median {statistics.median(values):.0f} ms, min {min(values):.0f}, "
-            f"max {max(values):.0f} (n={len(values)})")
+            f"max {max(values):.0f} (n={len(values)})   ({load()})")
 
 
 def main() -> None:
@@ -116,6 +174,9 @@ def main() -> None:
         driver = browser(profile)
         try:
             print(f"site: {args.pages + 3} pages")
+            polled = served(url + "pages/bench/", site / "pages" / "bench.md", PLAIN, args.saves)
+            print(describe("plain page, save -> new text served (HTTP poll)", polled), flush=True)
+            (site / "pages" / "bench.md").write_text(PLAIN.format(n=0))  # where the browser's measure starts
             plain, plain_builds = measure(driver, lines, site / "pages" / "bench.md", PLAIN, url + "pages/bench/", args.saves)
             print(describe("plain page, save -> new content in Chromium", plain))
             print(describe("plain page, server rebuild", plain_builds))
@@ -129,6 +190,13 @@ def main() -> None:
             driver.quit()
             process.send_signal(2)
             process.wait(timeout=30)
+    if shutil.which("hugo"):
+        with tempfile.TemporaryDirectory() as temp:
+            hugo = hugo_served(Path(temp), args.pages, args.saves)
+        print(describe("hugo server, plain page, save -> new text served (HTTP poll)", hugo))
+        print(f"pysite / hugo server: {statistics.median(polled) / statistics.median(hugo):.2f}x")
+    else:
+        print("hugo server: not installed (apt-get install hugo), skipped")
 
 
 if __name__ == "__main__":

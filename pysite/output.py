@@ -88,9 +88,9 @@ class Output:
 
     def keep(self, rel: str) -> bool:
         """Carry a file over from the previous output; False when there is none."""
-        old = self.out / rel
         if self.in_place:
-            return old.exists()
+            return os.path.exists(os.path.join(self.out, rel))
+        old = self.out / rel
         if not old.is_file():
             return False
         try:

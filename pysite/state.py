@@ -35,16 +35,16 @@ class BuildState:
     out: str = ""                                  # the output folder these outputs were written to
 
 
-def file_stat(path: Path) -> tuple[int, int]:
+def file_stat(path: Path | str) -> tuple[int, int]:
     """(modification time, size) of a file; (0, 0) when there is none."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return (0, 0)
     return stat.st_mtime_ns, stat.st_size
 
 
-def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: Path) -> bool:
+def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: Path | str) -> bool:
     """The one rebuild decision: an output is made again when what it is made from changed
     (its key), or when the file on disk is not the one the record describes."""
     return recorded is None or recorded[0] != key or file_stat(on_disk) != recorded[1]
