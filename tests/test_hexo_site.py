@@ -67,6 +67,8 @@ def test_headings_and_typography_as_hexo_renderer_marked(built):
     assert '<h2 id="What’s-next-1"><a href="#What’s-next-1" class="headerlink"' in page, "ids met again get -1"
     assert "<p>The “clear” nights – few… and <code>" in page
     assert "A break<br>\nhere.</p>\n<hr>\n" in page, "marked writes void elements as HTML, not XHTML"
+    assert ('<figure class="highlight py"><figcaption><span>stars.py</span><a href="https://example.net/stars.py">'
+            "the full list</a></figcaption><pre") in page, "a fence's words after the language are its caption"
     assert "#</a>" not in page
 
 

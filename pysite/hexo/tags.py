@@ -48,18 +48,22 @@ def codeblock(markup: str, body: str, context: Any) -> str:
     words = arguments(markup, context)
     lang = next((w.split(":", 1)[1] for w in words if w.startswith("lang:")), None)
     words = [w for w in words if ":" not in w or w.startswith(("http://", "https://"))]
-    caption = ""
-    url = next((w for w in words if w.startswith(("http://", "https://", "/"))), None)
-    if url:
-        at = words.index(url)
-        title, link_text = " ".join(words[:at]), " ".join(words[at + 1:]) or "link"
-        caption = f'<figcaption><span>{escape(title)}</span><a href="{escape(url)}">{escape(link_text)}</a></figcaption>'
-    elif words:
-        caption = f"<figcaption><span>{escape(' '.join(words))}</span></figcaption>"
+    caption = figcaption(words)
     from pysite.jekyll.render import restore
 
     code = highlight(restore(context.env, body).strip("\n") + "\n", lang)
     return one_line(f'<figure class="highlight{" " + escape(lang) if lang else ""}">{caption}{code}</figure>')
+
+
+def figcaption(words: list[str]) -> str:
+    """A code block's caption, as `codeblock` and Hexo's captioned fences write it: `title
+    [url [link text]]`."""
+    url = next((w for w in words if w.startswith(("http://", "https://", "/"))), None)
+    if url:
+        at = words.index(url)
+        title, link_text = " ".join(words[:at]), " ".join(words[at + 1:]) or "link"
+        return f'<figcaption><span>{escape(title)}</span><a href="{escape(url)}">{escape(link_text)}</a></figcaption>'
+    return f"<figcaption><span>{escape(' '.join(words))}</span></figcaption>" if words else ""
 
 
 def blockquote(markup: str, body: str, context: Any) -> str:

@@ -1,7 +1,7 @@
 """What Jekyll's kramdown and Hexo's marked write differently from pysite's Markdown: typographic
 quotes, dashes and ellipses (kramdown's smart quotes, marked's smartypants), headings without
 pysite's `#` permalink (marked's empty `headerlink` before the text, with Hexo's ids),
-kramdown's footnote markup, and marked's `<hr>`, `<br>` and `<img>` without XHTML's ` />`.
+kramdown's footnote markup, Hexo's captioned code fences, and marked's `<hr>`, `<br>` and `<img>` without XHTML's ` />`.
 
 On for pages whose parse sets `env["renderer"]` (GeneratorSite.renderer: "kramdown" or
 "marked"); other pages keep pysite's rules, which each rule here falls back to.
@@ -33,6 +33,7 @@ def markup_plugin(md: MarkdownIt) -> None:
             ("footnote_block_close", footnote_block_close, (KRAMDOWN,)),
             ("footnote_open", footnote_open, (KRAMDOWN,)), ("footnote_anchor", footnote_anchor, (KRAMDOWN,))):
         md.add_render_rule(name, fallback(md, name, rule, renderers))
+    md.add_render_rule("fence", fallback(md, "fence", captioned_fence(md.renderer.rules["fence"]), (MARKED,)))
     for name in ("hr", "hardbreak", "image"):  # marked writes HTML's void elements as HTML does
         md.add_render_rule(name, fallback(md, name, html_void(md.renderer.rules.get(name)), (MARKED,)))
 
@@ -95,6 +96,24 @@ def html_void(before):
     def render(self, tokens, idx, options, env) -> str:
         html = before(tokens, idx, options, env) if before is not None else self.renderToken(tokens, idx, options, env)
         return html.replace(" />", ">", 1) if html.rstrip().endswith("/>") else html
+    return render
+
+
+def captioned_fence(before):
+    """Hexo's ```` ```lang title [url [link text]] ````: the code in a figure with that caption."""
+    def render(self, tokens, idx, options, env) -> str:
+        from pysite.hexo.tags import figcaption
+
+        token = tokens[idx]
+        words = token.info.split()
+        if len(words) < 2 or token.meta.get("is_cell"):
+            return before(tokens, idx, options, env)
+        info, token.info = token.info, words[0]
+        try:
+            code = before(tokens, idx, options, env)
+        finally:
+            token.info = info
+        return f'<figure class="highlight {escapeHtml(words[0])}">{figcaption(words[1:])}{code}</figure>\n'
     return render
 
 
