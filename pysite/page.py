@@ -211,6 +211,7 @@ def read_body(page: Page, body: str, ctx: ReadContext) -> tuple[dict, Any, list]
         body = read_liquid(ctx.config.generator, ctx.config, page.source.rel, path, page.variables, body,
                            env["warnings"])
         env.update(ctx.config.generator.markdown_env())
+        env["excerpt_source"] = ctx.config.generator.excerpt_source(page.variables, body)
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
         body = expand(body, path, scope)
@@ -263,6 +264,9 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     page.content = content.replace(MORE, "")
     first = FIRST_PARAGRAPH.search(page.content)
     page.excerpt = head if more else (first.group(0) if first else "")
+    if env.get("excerpt_source") is not None:  # a Jekyll post's, by Jekyll's rule
+        own = {key: env[key] for key in ("path", "attribute_lists", "renderer")}
+        page.excerpt = markdown.render(markdown.parse(env["excerpt_source"], own, page.flavour), own)
     page.diagnostics.extend(env["warnings"])
 
 

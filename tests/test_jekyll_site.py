@@ -286,3 +286,26 @@ def test_an_installed_gem_theme_gives_the_layouts_and_includes_the_site_lacks(ma
     assert re.match(r"<html><body><header>theme header</header>\s*<main><p>About.</p>", about), about
     assert "<footer>the site's own footer</footer>" in about, "the site's include wins over the theme's"
     assert not (site / "__site" / "vendor").exists()
+
+
+def test_post_excerpts_by_jekylls_rule(built):
+    # What Jekyll 4.3 writes for `{{ post.excerpt }}` of each post (checked by running it)
+    out, _ = built
+    home = read(out, "index.html")
+    assert ('<div class="excerpts"><section><p>Back to <a href="/blog/news/field/2021/03/04/hello-world.html">the '
+            'first post</a> and <a href="/blog/about/">the about page</a>.</p>\n</section><section><p class="lead">'
+            "The first post of Field Notes, dated March 4, 2021.</p>\n</section></div>") in home
+
+
+def test_excerpt_separator_and_the_links_it_needs(make_site):
+    site = make_site({
+        "_config.yml": "title: T\nexcerpt_separator: <!--more-->\n",
+        "_layouts/default.html": "{% for post in site.posts %}[{{ post.excerpt }}]{% endfor %}{{ content }}\n",
+        "index.html": "---\nlayout: default\n---\n",
+        "_posts/2020-01-01-a.md": "---\ntitle: A\n---\nOne [link][ref].\n\nTwo.\n<!--more-->\nThree.\n\n"
+                                  "[ref]: https://example.org/\n",
+        "_posts/2020-01-02-b.md": "---\ntitle: B\nexcerpt_separator: ''\n---\nNo excerpt.\n",
+    })
+    assert run_pysite("build", site).returncode == 0
+    home = read(site / "__site", "index.html")
+    assert '[][<p>One <a href="https://example.org/">link</a>.</p>\n<p>Two.</p>\n]' in home

@@ -52,6 +52,19 @@ class GeneratorSite:
         attribute lists, and whose markup to write (pysite.jekyll.markup: kramdown or marked)."""
         return {"attribute_lists": True, "renderer": "marked" if self.kind == HEXO else "kramdown"}
 
+    def excerpt_source(self, variables: dict[str, Any], body: str) -> str | None:
+        """Jekyll's excerpt of a post or collection item, as Markdown: its text up to the first
+        `excerpt_separator` (the page's, the site's, else a blank line), with the link reference
+        definitions of the rest. None: pysite's own rule (Hexo's pages, Jekyll's pages)."""
+        if self.kind == HEXO or variables.get("collection") in (None, "pages"):
+            return None
+        separator = variables.get("excerpt_separator", self.config.get("excerpt_separator", "\n\n"))
+        if not separator:
+            return ""
+        head, found, tail = body.lstrip("\n").partition(str(separator))
+        references = re.findall(r"^ {0,3}\[[^\]]+\]:.+$", tail, re.MULTILINE) if found else []
+        return head + ("\n\n" + "\n".join(references) if references else "")
+
     @property
     def timezone(self) -> dt.tzinfo | None:
         name = self.config.get("timezone")
