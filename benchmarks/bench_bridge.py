@@ -20,9 +20,9 @@ from pysite.api import Julia
 from pysite.bridge import CellRequest, Limits, find_julia, open_bridge
 
 PAGE_CODE = 'x = sum(1:10)\nprintln("x is ", x)\nx'
-# A page of the parallel site: two cells of fixed work (~0.2 s of CPU each on this machine).
-WORK_PAGE = ("# Page {n}\n\n```julia:a\ns = sum(sin, 1:{n}_000_000 + 20_000_000)\n```\n\\output{{a}}\n\n"
-             "```julia:b\nprintln(round(s + sum(cos, 1:20_000_000)))\n```\n\\output{{b}}\n")
+# A page of the parallel site: two cells of fixed work (~0.1 s of CPU each on this machine).
+WORK_PAGE = ("# Page {n}\n\n```julia:a\ns = sum(sin, 1:{n}_000_000 + 10_000_000)\n```\n\\output{{a}}\n\n"
+             "```julia:b\nprintln(round(s + sum(cos, 1:10_000_000)))\n```\n\\output{{b}}\n")
 
 
 def page(out: Path, codes: list[str]) -> list[CellRequest]:
@@ -130,7 +130,7 @@ def main() -> None:
 
     cores = os.cpu_count() or 1
     times = parallel_site(out)
-    print(f"a site of 20 pages of cells (2 cells of ~0.2 s each), `pysite build --reeval`, {cores} cores:")
+    print(f"a site of 20 pages of cells (2 cells of ~0.1 s each), `pysite build --reeval`, {cores} cores:")
     for name, (seconds, before) in times.items():
         print(f"  {name:22} {seconds:6.2f} s   ({before})")
     for kind in ("cold workers", "kept workers"):
