@@ -31,7 +31,7 @@ def output_options(function):
         click.option("--strict", is_flag=True, help="Treat warnings (cell errors, missing Julia, bad math) as failures."),
         click.option("-q", "--quiet", is_flag=True, help="Print only problems."),
         click.option("-v", "--verbose", is_flag=True, help="Also list the files written."),
-        click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Processes used for large sites."),
+        click.option("-j", "--jobs", type=int, default=os.cpu_count() or 1, show_default="one per core", help="Processes used for large sites, and Julia workers for the pages whose cells run (one each)."),
         click.option("--prepath", metavar="PATH", help="Serve the site under this path (`project` for https://you.github.io/project/); overrides config.md."),
         click.option("--base-url", metavar="URL", help="The site's public URL, for feeds and the sitemap; its path is the prepath unless --prepath says otherwise."),
     ]
