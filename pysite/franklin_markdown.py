@@ -1,5 +1,5 @@
 """Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables,
-dashes, escaped code.
+lists, dashes, escaped code.
 
 Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
 HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
@@ -17,6 +17,9 @@ a delimiter row of cells of at least three `-`/`:` and a row under it, no table 
 a paragraph, and
 `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each cell aligned
 (right where the delimiter says nothing).
+
+Every list item holds its text in a paragraph, `<li><p>a</p>\n</li>`, tight list or not, as
+Julia's Markdown writes lists.
 
 In text, `--` is an en dash `–`, as Julia's Markdown writes it (Common/inline.jl `en_dash`).
 
@@ -128,6 +131,22 @@ def escaped_code(state: StateCore) -> None:
             token.content = html.unescape(token.content)
 
 
+def paragraphs_in_list_items(state: StateCore) -> None:
+    """Show the paragraphs markdown-it hides in a tight list's items."""
+    containers = []
+    for token in state.tokens:
+        if token.nesting == 1 and not token.type.startswith("paragraph"):
+            containers.append(token.type)
+        elif token.nesting == -1 and not token.type.startswith("paragraph"):
+            containers.pop()
+        elif token.type.startswith("paragraph") and containers and containers[-1] == "list_item_open":
+            token.hidden = False
+
+
+def _render_list_item_open(self, tokens, idx, options, env) -> str:
+    return self.renderToken(tokens, idx, options, env).rstrip("\n")   # `<li><p>`, as Julia's Markdown
+
+
 def en_dash(state: StateInline, silent: bool) -> bool:
     """`--` in text is `–`."""
     if not state.src.startswith("--", state.pos):
@@ -190,11 +209,13 @@ def _render_heading_close(self, tokens, idx, options, env) -> str:
 
 
 def franklin_plugin(md: MarkdownIt) -> None:
-    """Franklin's headings, footnotes, tables, dashes and escaped code (use after mdit_py_plugins'
-    footnote_plugin and pysite.markdown's mark_cells)."""
+    """Franklin's headings, footnotes, tables, lists, dashes and escaped code (use after
+    mdit_py_plugins' footnote_plugin and pysite.markdown's mark_cells)."""
     md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
     md.core.ruler.push("franklin_escaped_code", escaped_code)   # after mark_cells: cells run as written
     md.inline.ruler.after("text", "franklin_en_dash", en_dash)
+    md.core.ruler.after("block", "franklin_list_paragraphs", paragraphs_in_list_items)
+    md.add_render_rule("list_item_open", _render_list_item_open)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
     md.add_render_rule("heading_open", _render_heading_open)
     md.add_render_rule("heading_close", _render_heading_close)

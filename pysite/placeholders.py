@@ -18,7 +18,7 @@ import re
 from typing import Callable
 
 PLACEHOLDER = re.compile(  # a paragraph opened by a list item stays, as Franklin keeps `<li><p>`
-    r"(?P<open>(?<!<li>\n)<p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
+    r"(?P<open>(?<!<li>)<p>)?<pysite-(?P<kind>[a-z]+)(?P<attrs>(?: [a-z]+=\"[^\"]*\")*)></pysite-(?P=kind)>(?P<close>\n?</p>)?"
 )
 ATTRIBUTE = re.compile(r' ([a-z]+)="([^"]*)"')
 DIV_MARK = re.compile(r'<!pysite-div( class="[^"]*")>|<!pysite-div-end>')

@@ -129,7 +129,7 @@ def test_lines_after_divs_stay_right(site):
     (warning,) = page.diagnostics
     assert warning.line == 11
     assert ('<div class="note"><p>In a div.</p>\n<div class="outer"><div class="inner wide">'
-            '<ul>\n<li>a list</li>\n</ul></div></div></div>\n') in page.content
+            '<ul>\n<li><p>a list</p>\n</li>\n</ul></div></div></div>\n') in page.content
 
 
 # --- the scanner ---------------------------------------------------------------------
