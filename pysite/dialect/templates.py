@@ -319,7 +319,7 @@ def toc_html(headings: list, low: int = 1, high: int = 10) -> str:
         parts.append(f'<a href="#{html.escape(heading.id)}">{html.escape(heading.text)}</a>')
         level = heading.level
     parts.append("</li></ol>" * (level - base))
-    return f'<div class="franklin-toc toc">{"".join(parts)}</div>'
+    return f'<div class="franklin-toc">{"".join(parts)}</div>'
 
 
 def taglist(scope: PageScope) -> str:
