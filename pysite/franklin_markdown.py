@@ -21,6 +21,8 @@ a paragraph, and
 Every list item holds its text in a paragraph, `<li><p>a</p>\n</li>`, tight list or not, as
 Julia's Markdown writes lists.
 
+Trailing spaces do not break a line (Julia's Markdown has no such hard break; Franklin's is `\\`).
+
 In text, `--` is an en dash `–`, as Julia's Markdown writes it (Common/inline.jl `en_dash`).
 
 Code already written as HTML escapes (an `lx_` function that escaped it, as Franklin's own
@@ -38,6 +40,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock, table as gfm_table
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.newline import newline
 from markdown_it.token import Token
 
 from pysite.placeholders import raw_html
@@ -147,6 +150,14 @@ def _render_list_item_open(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env).rstrip("\n")   # `<li><p>`, as Julia's Markdown
 
 
+def newline_without_hard_break(state: StateInline, silent: bool) -> bool:
+    """markdown-it's newline, where two trailing spaces are only a soft break."""
+    found = newline(state, silent)
+    if found and not silent and state.tokens and state.tokens[-1].type == "hardbreak":
+        state.tokens[-1].type = "softbreak"
+    return found
+
+
 def en_dash(state: StateInline, silent: bool) -> bool:
     """`--` in text is `–`."""
     if not state.src.startswith("--", state.pos):
@@ -214,6 +225,7 @@ def franklin_plugin(md: MarkdownIt) -> None:
     md.core.ruler.after("inline", "franklin_heading_ids", heading_ids)
     md.core.ruler.push("franklin_escaped_code", escaped_code)   # after mark_cells: cells run as written
     md.inline.ruler.after("text", "franklin_en_dash", en_dash)
+    md.inline.ruler.at("newline", newline_without_hard_break)
     md.core.ruler.after("block", "franklin_list_paragraphs", paragraphs_in_list_items)
     md.add_render_rule("list_item_open", _render_list_item_open)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
