@@ -6,7 +6,6 @@ returns (Markdown, offset after the construct).
 
 from __future__ import annotations
 
-import html
 import re
 from typing import TYPE_CHECKING
 
@@ -22,35 +21,29 @@ MATH_ENVIRONMENTS = {"equation", "align", "eqnarray", "gather", "multline", "ali
 ESCAPES = {"{": "&#123;", "}": "&#125;", "$": "\\$"}
 
 
-def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int, bool]]) -> tuple[str, int]:
+def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int]]) -> tuple[str, int]:
     """`@@a,b` opens `<div class="a b">`, a bare `@@` closes the innermost; the content stays Markdown.
 
-    A div opened at the start of a line is a block: its tags become one-line HTML blocks
-    (pysite.placeholders.div_start), the content between them stays Markdown, and the
-    page keeps its line numbers. One opened inside a line (`text @@tag inline@@`) stays
-    inside its paragraph."""
+    A div is a block wherever it opens, as in Franklin (its MD_CLOSEP: inserting one closes the
+    paragraph it is in): its tags become one-line HTML blocks (pysite.placeholders.div_start),
+    on lines of their own, the content between them Markdown."""
     text = source.text
     if not text.startswith("@@", pos):
         return "@", pos + 1
     opened = DIV_OPEN.match(text, pos)
     if opened:
-        block = at_line_start(source, pos)
-        divs.append((opened.group(1), pos, block))
-        classes = " ".join(opened.group(1).split(","))
-        if not block:
-            return ex.raw(f'<div class="{html.escape(classes)}">'), opened.end()
-        rest_of_line = text[opened.end():end].split("\n", 1)[0]
-        return div_start(classes) + ("\n" if rest_of_line.strip() else ""), opened.end()
-    if text.startswith("@@@", pos):
+        divs.append((opened.group(1), pos))
+        mark, after = div_start(" ".join(opened.group(1).split(","))), opened.end()
+    elif text.startswith("@@@", pos):
         return "@@@", pos + 3
-    if not divs:
+    elif not divs:
         raise source.error("`@@` closes no open div", pos, hint="open a div with `@@classname` first")
-    _, _, block = divs.pop()
-    if not block:
-        return ex.raw("</div>"), pos + 2
+    else:
+        divs.pop()
+        mark, after = DIV_END, pos + 2
     before = "" if at_line_start(source, pos) else "\n"
-    rest_of_line = text[pos + 2:end].split("\n", 1)[0]
-    return before + DIV_END + ("\n" if rest_of_line.strip() else ""), pos + 2
+    rest_of_line = text[after:end].split("\n", 1)[0]
+    return before + mark + ("\n" if rest_of_line.strip() else ""), after
 
 
 def raw(ex: Expander, source: Source, pos: int, end: int) -> tuple[str, int]:
