@@ -6,6 +6,7 @@ returns (Markdown, offset after the construct).
 
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING
 
@@ -21,26 +22,34 @@ MATH_ENVIRONMENTS = {"equation", "align", "eqnarray", "gather", "multline", "ali
 ESCAPES = {"{": "&#123;", "}": "&#125;", "$": "\\$"}
 
 
-def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int]]) -> tuple[str, int]:
+def div(ex: Expander, source: Source, pos: int, end: int, divs: list[tuple[str, int, bool]]) -> tuple[str, int]:
     """`@@a,b` opens `<div class="a b">`, a bare `@@` closes the innermost; the content stays Markdown.
 
     A div is a block wherever it opens, as in Franklin (its MD_CLOSEP: inserting one closes the
     paragraph it is in): its tags become one-line HTML blocks (pysite.placeholders.div_start),
-    on lines of their own, the content between them Markdown."""
+    on lines of their own, the content between them Markdown. Only in the text of a command
+    used within a line does it stay in that line's paragraph, as Franklin inserts a command's
+    output there whole."""
     text = source.text
     if not text.startswith("@@", pos):
         return "@", pos + 1
     opened = DIV_OPEN.match(text, pos)
     if opened:
-        divs.append((opened.group(1), pos))
-        mark, after = div_start(" ".join(opened.group(1).split(","))), opened.end()
+        block = not source.generated or source.starts_line
+        divs.append((opened.group(1), pos, block))
+        classes, after = " ".join(opened.group(1).split(",")), opened.end()
+        if not block:
+            return ex.raw(f'<div class="{html.escape(classes)}">'), after
+        mark = div_start(classes)
     elif text.startswith("@@@", pos):
         return "@@@", pos + 3
     elif not divs:
         raise source.error("`@@` closes no open div", pos, hint="open a div with `@@classname` first")
     else:
-        divs.pop()
+        _, _, block = divs.pop()
         mark, after = DIV_END, pos + 2
+        if not block:
+            return ex.raw("</div>"), after
     before = "" if at_line_start(source, pos) else "\n"
     rest_of_line = text[after:end].split("\n", 1)[0]
     return before + mark + ("\n" if rest_of_line.strip() else ""), after

@@ -43,7 +43,7 @@ class Expander:
     def expand(self, source: Source, pos: int, end: int) -> str:
         text = source.text
         out: list[str] = []
-        divs: list[tuple[str, int]] = []
+        divs: list[tuple[str, int, bool]] = []
         while True:
             match = SPECIAL.search(text, pos, end)
             if match is None:
@@ -54,7 +54,7 @@ class Expander:
             produced, pos = self.construct(source, start, end, divs)
             out.append(produced)
         if divs:
-            name, offset = divs[-1]
+            name, offset, _ = divs[-1]
             raise source.error(f"`@@{name}` is never closed", offset, hint="close the div with a line `@@`")
         return "".join(out)
 
