@@ -21,6 +21,9 @@ a paragraph, and
 Every list item holds its text in a paragraph, `<li><p>a</p>\n</li>`, tight list or not, as
 Julia's Markdown writes lists.
 
+Display math is a block of its own: `$$...$$` within a paragraph ends it there, as Franklin's
+display math closes the paragraph it is inserted in (MD_CLOSEP).
+
 Trailing spaces do not break a line (Julia's Markdown has no such hard break; Franklin's is `\\`).
 
 In text, `--` is an en dash `–`, as Julia's Markdown writes it (Common/inline.jl `en_dash`).
@@ -134,6 +137,46 @@ def escaped_code(state: StateCore) -> None:
             token.content = html.unescape(token.content)
 
 
+def display_math_blocks(state: StateCore) -> None:
+    """Split each paragraph around the display math written inside it."""
+    tokens, out = state.tokens, []
+    for i, token in enumerate(tokens):
+        if token is None:   # the closing paragraph of one split: its parts have their own
+            continue
+        if token.type != "inline" or i == 0 or tokens[i - 1].type != "paragraph_open" or not any(
+                child.type == "math_inline_double" for child in token.children or ()):
+            out.append(token)
+            continue
+        opening, closing = out.pop(), tokens[i + 1]
+        parts: list[list[Token]] = [[]]
+        for child in token.children:
+            if child.type == "math_inline_double":
+                parts += [[child], []]
+            else:
+                parts[-1].append(child)
+        for part in parts:
+            if part and part[0].type == "math_inline_double":
+                block = Token("math_block", "math", 0, content=part[0].content, markup="$$", block=True,
+                              map=token.map, level=opening.level)
+                out.append(block)
+                continue
+            while part and (part[0].type == "softbreak" or (part[0].type == "text" and not part[0].content.strip())):
+                part.pop(0)
+            while part and (part[-1].type == "softbreak" or (part[-1].type == "text" and not part[-1].content.strip())):
+                part.pop()
+            if part:
+                if part[0].type == "text":
+                    part[0].content = part[0].content.lstrip()
+                if part[-1].type == "text":
+                    part[-1].content = part[-1].content.rstrip()
+                inline = Token("inline", "", 0, children=part, map=token.map, level=token.level)
+                out += [Token("paragraph_open", "p", 1, map=token.map, level=opening.level, hidden=opening.hidden,
+                              block=True), inline,
+                        Token("paragraph_close", "p", -1, level=opening.level, hidden=opening.hidden, block=True)]
+        tokens[i + 1] = None
+    state.tokens = out
+
+
 def paragraphs_in_list_items(state: StateCore) -> None:
     """Show the paragraphs markdown-it hides in a tight list's items."""
     containers = []
@@ -227,6 +270,7 @@ def franklin_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.after("text", "franklin_en_dash", en_dash)
     md.inline.ruler.at("newline", newline_without_hard_break)
     md.core.ruler.after("block", "franklin_list_paragraphs", paragraphs_in_list_items)
+    md.core.ruler.before("number_equations", "franklin_display_math", display_math_blocks)
     md.add_render_rule("list_item_open", _render_list_item_open)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
     md.add_render_rule("heading_open", _render_heading_open)
