@@ -162,6 +162,10 @@ def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, d
 
             page.content = read_liquid(generator, ctx.config, source.rel, source.path, page.variables,
                                        page_vars.body, page.diagnostics)
+            if source.path.suffix in (".scss", ".sass"):  # Jekyll's stylesheets: Liquid, then Sass
+                from pysite.jekyll.sass import compile_sass
+
+                page.content = compile_sass(generator, source.path, page.content)
         elif source.path.suffix == ".html":
             franklin = franklin_layout.applies(ctx.config.root, page.variables)
             page.content = render_html(page, page_vars.body, ctx) if franklin else page_vars.body

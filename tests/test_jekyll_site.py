@@ -309,3 +309,24 @@ def test_excerpt_separator_and_the_links_it_needs(make_site):
     assert run_pysite("build", site).returncode == 0
     home = read(site / "__site", "index.html")
     assert '[][<p>One <a href="https://example.org/">link</a>.</p>\n<p>Two.</p>\n]' in home
+
+
+def test_sass_with_front_matter_is_compiled_as_jekyll_does(built):
+    # What Jekyll 4.3 with jekyll-sass-converter 2.2 writes (checked by running it), less its source map line
+    out, _ = built
+    assert read(out, "assets/site.css").strip() == (
+        "body { color: #223344; }\n\nbody .note { border: 1px solid #223344; }\n\n/* built for Field Notes */")
+    assert not (out / "assets/site.scss").exists() and not (out / "_sass").exists()
+
+
+def test_a_sass_error_names_the_file_and_line(make_site):
+    site = make_site({
+        "_config.yml": "title: T\n",
+        "_layouts/default.html": "{{ content }}\n",
+        "index.md": "---\nlayout: default\n---\nFine.\n",
+        "style.scss": "---\n---\nbody {\n  color: $nowhere;\n}\n",
+    })
+    result = run_pysite("build", site)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert re.search(r"style\.scss:4: Sass: Undefined variable", result.stdout + result.stderr)
+    assert "Fine." in read(site / "__site", "index.html")

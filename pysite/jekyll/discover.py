@@ -22,6 +22,7 @@ from pysite.jekyll.site import HEXO, Document, GeneratorSite, dated_name, front_
 
 MARKDOWN = {".md", ".markdown", ".mkdown", ".mkdn", ".mkd"}
 PAGES = MARKDOWN | {".html", ".htm"}
+SASS = {".scss", ".sass"}
 # Folders that feed the build rather than hold pages.
 BUILD_FOLDERS = {"_layouts", "_includes", "_data", "_sass", "_plugins", "_site", "_config", ".jekyll-cache"}
 JEKYLL_EXCLUDE = ["Gemfile", "Gemfile.lock", "node_modules", "vendor/bundle/", "vendor/cache/", "vendor/gems/",
@@ -173,8 +174,7 @@ def document(site: GeneratorSite, path: Path, rel: str, type_: str, collections:
         site.documents[rel] = Document(rel, type_, values, "", "")
         return None
     url = document_url(site, rel, type_, values, suffix, collections)
-    output_ext = ".html" if suffix in PAGES else suffix
-    out = permalink.output_file(url, output_ext)
+    out = permalink.output_file(url, output_ext(suffix))
     values["url"] = url
     site.documents[rel] = Document(rel, type_, values, url, out)
     return SourceFile(path, rel, "page", out)
@@ -223,6 +223,13 @@ def words(value: Any) -> list[str]:
     return str(value).split()
 
 
+def output_ext(suffix: str) -> str:
+    """The extension of what a rendered file is written as: HTML for pages, CSS for Sass."""
+    if suffix in PAGES:
+        return ".html"
+    return ".css" if suffix in SASS else suffix
+
+
 def document_url(site: GeneratorSite, rel: str, type_: str, values: dict[str, Any], suffix: str,
                  collections: dict) -> str:
     from pysite.hexo.config import hexo_url
@@ -232,10 +239,9 @@ def document_url(site: GeneratorSite, rel: str, type_: str, values: dict[str, An
     inner = site.below_source(rel)
     folder, name = os.path.split(inner)
     basename = os.path.splitext(name)[0]
-    output_ext = ".html" if suffix in PAGES else suffix
     values_for = {
         **permalink.date_values(values.get("date")),
-        "title": values["slug"], "slug": values["slug"], "name": basename, "basename": basename, "output_ext": output_ext,
+        "title": values["slug"], "slug": values["slug"], "name": basename, "basename": basename, "output_ext": output_ext(suffix),
         "categories": "/".join(c.lower() for c in values.get("categories") or ()),
         "collection": type_,
     }
