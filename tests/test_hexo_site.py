@@ -95,6 +95,8 @@ def test_archives_by_year_and_month(built):
 
 
 def test_lists_are_paginated_as_hexo_pagination(built):
+    # The same list pages, with the same posts on each, as Hexo 7 with hexo-generator-index 4 and
+    # hexo-generator-archive 2 writes for this site (checked by running it with a probe theme)
     out, _ = built
     published = {p.relative_to(out).as_posix() for p in out.rglob("index.html")}
     assert {"archives/page/2/index.html", "archives/2022/page/2/index.html", "log/index.html",
