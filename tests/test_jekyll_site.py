@@ -260,6 +260,7 @@ def test_kramdown_typography_footnotes_and_jekyll_toc(built):
     assert re.search(r'<h2 id="the-trail-1">\s*<a class="anchor" href="#the-trail-1" aria-hidden="true"><span '
                      r'class="octicon octicon-link"></span></a>The trail</h2>', page)
     assert "#</a>" not in page, "kramdown's headings have no permalink"
+    assert "by Ada · 77 words" in page, "number_of_words counts the HTML as Jekyll writes it"
     assert 'id="toc"' not in read(out, HELLO), "`toc` does something only on a page with toc: true"
 
 

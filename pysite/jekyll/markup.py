@@ -152,7 +152,7 @@ def footnote_block_close(self, tokens, idx, options, env) -> str:
 
 
 def footnote_open(self, tokens, idx, options, env) -> str:
-    return f'<li id="fn:{note_name(tokens, idx)}" role="doc-endnote">'
+    return f'<li id="fn:{note_name(tokens, idx)}" role="doc-endnote">\n'  # its own line, as kramdown writes it
 
 
 def footnote_anchor(self, tokens, idx, options, env) -> str:
