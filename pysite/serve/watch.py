@@ -15,7 +15,9 @@ import watchfiles
 from pysite.discover import EDITOR_FILES
 
 # Milliseconds: a batch ends after STEP quiet; a stream of events is cut after DEBOUNCE.
-STEP = 10
+# An editor's save (write, rename) is a burst well under a millisecond long: 5 ms of quiet
+# still makes it one batch, and a save reaches the rebuild in ~11 ms instead of ~25 at 10 ms.
+STEP = 5
 DEBOUNCE = 400
 WAKE = 100
 
