@@ -123,17 +123,21 @@ def test_theme_layout_rendered_by_pysites_theme(built):
     assert "Theme home" in page
 
 
-def test_a_liquid_syntax_error_fails_its_page_only(make_site):
+@pytest.mark.parametrize("name, text, message", [
+    ("bad.md", "---\nlayout: default\n---\nText\n\n{% if page.title %}never closed\n", r"bad\.md:6: Liquid syntax error"),
+    ("style.scss", "---\n---\nbody {\n  color: $nowhere;\n}\n", r"style\.scss:4: Sass: Undefined variable"),
+])
+def test_a_broken_file_fails_alone_at_its_line(make_site, name, text, message):
     site = make_site({
         "_config.yml": "title: T\n",
         "_layouts/default.html": "<html><body>{{ content }}</body></html>\n",
         "good.md": "---\nlayout: default\n---\nFine.\n",
-        "bad.md": "---\nlayout: default\n---\nText\n\n{% if page.title %}never closed\n",
+        name: text,
     })
     result = run_pysite("build", site)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    assert re.search(r"bad\.md:6: Liquid syntax error", result.stdout + result.stderr)
+    assert re.search(message, result.stdout + result.stderr)
     assert "Fine." in (site / "__site" / "good.html").read_text(encoding="utf-8")
 
 
@@ -318,16 +322,3 @@ def test_sass_with_front_matter_is_compiled_as_jekyll_does(built):
     assert read(out, "assets/site.css").strip() == (
         "body { color: #223344; }\n\nbody .note { border: 1px solid #223344; }\n\n/* built for Field Notes */")
     assert not (out / "assets/site.scss").exists() and not (out / "_sass").exists()
-
-
-def test_a_sass_error_names_the_file_and_line(make_site):
-    site = make_site({
-        "_config.yml": "title: T\n",
-        "_layouts/default.html": "{{ content }}\n",
-        "index.md": "---\nlayout: default\n---\nFine.\n",
-        "style.scss": "---\n---\nbody {\n  color: $nowhere;\n}\n",
-    })
-    result = run_pysite("build", site)
-    assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert re.search(r"style\.scss:4: Sass: Undefined variable", result.stdout + result.stderr)
-    assert "Fine." in read(site / "__site", "index.html")
