@@ -1,5 +1,5 @@
 """Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables,
-lists, dashes, escaped code.
+lists, display math, line breaks, dashes, escaped code.
 
 Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
 HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
@@ -14,11 +14,10 @@ is written, not at the end of the page, and one never referenced is left out.
 
 Tables are Julia's Markdown stdlib's (Franklin hands them to `Markdown.parse`, GitHub/table.jl):
 a delimiter row of cells of at least three `-`/`:` and a row under it, no table interrupting
-a paragraph, and
-`<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each cell aligned
-(right where the delimiter says nothing).
+a paragraph, and `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each
+cell aligned (right where the delimiter says nothing).
 
-Every list item holds its text in a paragraph, `<li><p>a</p>\n</li>`, tight list or not, as
+Every list item holds its text in a paragraph, `<li><p>a</p>`, tight list or not, as
 Julia's Markdown writes lists.
 
 Display math is a block of its own: `$$...$$` within a paragraph ends it there, as Franklin's
