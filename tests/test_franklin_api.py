@@ -123,8 +123,8 @@ def test_hfun_with_and_without_params(built):
 def test_fd2html_renders_markdown_and_dialect(built):
     site, _ = built
     html = page(site, "index.html")
-    assert re.search(r'<ul>\s*<li><a href="/posts/a/">Post A</a> on 2021-03-04</li>\s*'
-                     r'<li><a href="/posts/b/">Post B</a> on 2022-05-06</li>\s*</ul>', html), html
+    assert re.search(r'<ul>\s*<li><p><a href="/posts/a/">Post A</a> on 2021-03-04</p>\s*</li>\s*'
+                     r'<li><p><a href="/posts/b/">Post B</a> on 2022-05-06</p>\s*</li>\s*</ul>', html), html
     assert "<span><strong>bold</strong> <strong>x!</strong></span>" in html   # nop: no <p>
     assert "pysite-fd2html" not in html
 
