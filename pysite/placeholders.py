@@ -29,6 +29,9 @@ DIV_END = "<!pysite-div-end>"
 RAW = re.compile(r'<pysite-raw html="([^"]*)"></pysite-raw>')
 MORE_COMMENT = re.compile(r"<!--\s*more\s*-->")
 MORE = "<pysite-more></pysite-more>"
+# Marks the text of a command at both ends: a paragraph of that text alone loses its `<p>`.
+ALONE = "<pysite-alone></pysite-alone>"
+ALONE_PARAGRAPH = re.compile(r"<p>" + ALONE + r"((?:(?!</?p>).)*?)" + ALONE + r"\n?</p>", re.DOTALL)
 
 
 def div_start(classes: str) -> str:
@@ -63,7 +66,8 @@ def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -
             return produced
         return (match.group("open") or "") + produced + (match.group("close") or "")
 
-    return PLACEHOLDER.sub(replace, divs(page_html))
+    page_html = ALONE_PARAGRAPH.sub(r"\1", divs(page_html)).replace(ALONE, "")
+    return PLACEHOLDER.sub(replace, page_html)
 
 
 def divs(page_html: str) -> str:

@@ -18,11 +18,13 @@ from pysite.dialect.scan import (NAME, RESERVED, SPECIAL, Source, alone_on_line,
                                  code_span_end, comment_end, fence_end, inline_math_end, read_braces)
 from pysite.dialect.templates import CALL, OPENERS, parse_call, process
 from pysite.errors import did_you_mean
-from pysite.placeholders import PLACEHOLDER, mark
+from pysite.placeholders import ALONE, PLACEHOLDER, mark
 
 MAX_DEPTH = 64
 MAX_EXPANSIONS = 200_000   # about a second; 22 commands that each use the next twice make 4 million
 MAX_UTILS_BRACES = 9
+# Text that starts a Markdown block: a command making it is a block, not words in a paragraph.
+BLOCK_START = re.compile(r"#|\$\$|\\\[|[|>]|[*+-]\s|\d+[.)]\s|```|~~~|<!|(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
 class Expander:
@@ -136,7 +138,8 @@ class Expander:
         user = self.definitions.commands.get(name)
         if user is not None:
             arguments, after = expect(source, name, pos, after, end, user.arity)
-            return self.reexpand(substitute(user.body, arguments), source, pos), after
+            return self.inserted(self.reexpand(substitute(user.body, arguments), source, pos), source, pos,
+                                 after), after
         if name in BUILTINS:
             arity, builtin = BUILTINS[name]
             arguments, after = expect(source, name, pos, after, end, arity)
@@ -145,12 +148,21 @@ class Expander:
         if utils is not None and utils.has("lx", name):
             arguments, after = read_braces(source, after, end, MAX_UTILS_BRACES)
             produced = utils.call_lx(name, arguments, self.scope, source.line_at(pos))
-            return self.reexpand(produced, source, pos), after
+            return self.inserted(self.reexpand(produced, source, pos), source, pos, after), after
         known = ["newcommand", "newenvironment", "begin", *BUILTINS, *self.definitions.commands]
         self.scope.warn(f"unknown command \\{name}: shown as written", source.line_at(pos), hint=did_you_mean(
             f"\\{name}", [f"\\{command}" for command in known],
             "define it with \\newcommand (on the page or in config.md), or write \\\\ for a backslash"))
         return "\\" + name, after
+
+    def inserted(self, produced: str, source: Source, pos: int, after: int) -> str:
+        """A command's text as Franklin inserts it: when the command is alone on its line and its
+        text one line of inline Markdown, alone in its paragraph it has no `<p>` (as Franklin
+        strips the `<p>` of a command's converted text, pysite.placeholders.ALONE)."""
+        line = produced.strip()
+        if not line or "\n" in line or BLOCK_START.match(line) or not alone_on_line(source, pos, after):
+            return produced
+        return ALONE + line + ALONE
 
     def environment(self, source: Source, pos: int, after: int, end: int) -> tuple[str, int]:
         (name,), body_start = expect(source, "begin", pos, after, end, 1)
