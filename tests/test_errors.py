@@ -73,6 +73,13 @@ def test_broken_template_names_the_template_line(tmp_path):
     assert "_layout/default.html:2:" in result.stderr
 
 
+def as_from_a_terminal() -> None:
+    """Ctrl-C as a shell's foreground command gets it. Late in the whole suite the test process
+    once passed SIGINT on ignored or blocked (a build then finished its minute-long page)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_interrupted_build_leaves_previous_output(tmp_path):
     pages = {f"pages/p{i}.md": f"# Page {i}\n\n" + "Some text. " * 400 for i in range(40)}
     site = write_tree(tmp_path / "site", {**GOOD, **pages})
@@ -85,7 +92,7 @@ def test_interrupted_build_leaves_previous_output(tmp_path):
     write_tree(site, {"pages/zz.md": "# Slow\n\n{{slow}}\n",
                       "utils.py": "import time\n\n\n@delay\ndef hfun_slow():\n    time.sleep(60)\n    return ''\n"})
     process = subprocess.Popen([sys.executable, "-m", "pysite", "build", str(site), "-j", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=as_from_a_terminal)
     building = site / ".__site.building"
     deadline = time.monotonic() + 60
     while not (building.is_dir() and any(building.iterdir())):  # interrupt while pages are written
