@@ -234,7 +234,7 @@ def _math_html(token: Token, env: dict, display: bool, tag: str) -> str:
     # (franklin.css and pysite.css alike), so the numbers \eqref links show are the seen ones.
     anchor = f'<a id="{escapeHtml(token.meta["id"])}" class="anchor"></a>' if "id" in token.meta else ""
     equation = f'<span class="katex-display">{mathml}</span>'
-    return anchor + (equation if "number" in token.meta else f'<span class="nonumber">{equation}</span>')
+    return anchor + (equation if "number" in token.meta else f'<{tag} class="nonumber">{equation}</{tag}>')
 
 
 def _render_math_inline(self, tokens, idx, options, env) -> str:
