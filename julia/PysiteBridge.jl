@@ -97,8 +97,10 @@ publish(data::Vector{UInt8}) = Vector{UInt8}(codeunits(publish(String(copy(data)
 
 function run_page(out::IO, id::String, args::Vector{String})
     path, limit = args[1], parse(Int, args[2])
-    state = PageState()
     mod = page_module(path)
+    # After the module: its own `eval` and `include` bump the world counter, and a changed world
+    # costs a scan of every method (about 10 ms) at the end of the page.
+    state = PageState()
     interrupted = false
     for i in 1:parse(Int, args[3])
         code, line, outdir = args[3i+1:3i+3]
