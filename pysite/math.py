@@ -38,6 +38,7 @@ class Numbering:
 
 _LABEL = re.compile(r"\\label\s*\{([^{}]*)\}")
 _NO_NUMBER = re.compile(r"\\(?:nonumber|notag)(?![A-Za-z])")
+_SHOW = re.compile(r"\\show(?![A-Za-z])")
 # `\begin{name}` / `\begin{name*}`, and a `{n}` after it (alignat's column count).
 _ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z]+)(\*?)\}(\{\d+\})?")
 # What KaTeX is given instead of environments that would number their rows themselves
@@ -94,6 +95,8 @@ def render_math(tex: str, display: bool) -> str:
     pages and rebuilds.
     """
     source = _ENV.sub(_rewrite_environment, _NO_NUMBER.sub("", _LABEL.sub("", tex)))
+    if _SHOW.search(source):  # KaTeX's `\show` prints to the build's terminal: here it shows nothing
+        source = "\\def\\show#1{}" + source
     try:
         rendered = pykatex.renderToString(source, displayMode=display, output="mathml", strict="ignore")
     except pykatex.ParseError as error:

@@ -64,6 +64,13 @@ def test_text_keeps_its_letters_and_gets_a_style():
     assert "<mtext>a&lt;b\u00a0&amp;\u00a0c</mtext>" in render_math(r"\text{a<b \& c}", False)
 
 
+def test_show_prints_nothing_on_the_terminal(capfd):
+    # KaTeX's \show writes to the process's stdout (fuzzing found it): in a page it shows nothing.
+    mathml = render_math(r"a \show{b} c", False)
+    assert "<mi>a</mi><mi>c</mi>" in mathml and r"a \show{b} c</annotation>" in mathml
+    assert capfd.readouterr().out == ""
+
+
 def test_numbered_environments_are_given_to_katex_unnumbered():
     for tex in (r"\begin{align} a &= b \\ c &= d \end{align}", r"\begin{equation} x \end{equation}",
                 r"\begin{gather} a \\ b \end{gather}", r"\begin{alignat}{2} a &= b & c &= d \end{alignat}",
