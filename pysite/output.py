@@ -76,6 +76,9 @@ class Output:
             raise unwritable(self.tmp, error) from None
 
     def target(self, rel: str) -> Path:
+        if "\0" in rel or rel.startswith("/") or ".." in rel.split("/"):  # the last guard: pages choose names
+            raise ConfigError(f"refusing to write {rel!r}: it lies outside the output folder",
+                              hint="a page variable (a tag, a permalink) names this path: rename it")
         path = self.tmp / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         return path

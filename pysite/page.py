@@ -34,6 +34,7 @@ from pysite.variables import read_variables
 WORDS_PER_MINUTE = 200
 CONTENT_FLAGS = ("hasmath", "hascode")   # what Franklin derives from a page's content
 MAX_NAME_BYTES = 255  # a file or folder name, on every common file system
+UNFIT_TERM = re.compile(r"[\x00-\x1f\x7f]|(?:^|/)\.{1,2}(?:/|$)")
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
 
@@ -314,12 +315,16 @@ def derive_variables(page: Page) -> None:
 
 
 def publishable(page: Page, name: str, term: str) -> bool:
-    """Whether a tag or category can have its page: its name is a folder name, at most 255 bytes."""
-    if len(slug(term).encode()) <= MAX_NAME_BYTES:
+    """Whether a tag or category can have its page: its name is a folder name (no control
+    character, no `.` or `..` part, which would lead out of its folder), at most 255 bytes."""
+    if UNFIT_TERM.search(term.strip()):
+        problem = "cannot be a folder name (a control character, or a `.` or `..` part)"
+    elif len(slug(term).encode()) > MAX_NAME_BYTES:
+        problem = f"is longer than {MAX_NAME_BYTES} bytes, more than a folder name can be"
+    else:
         return True
-    page.diagnostics.append(Diagnostic(f"a name in `{name}` is longer than {MAX_NAME_BYTES} bytes, more than a "
-                                       f"folder name can be: {term[:40]}...", page.source.path,
-                                       page.lines.get(name), hint="shorten it (it is left out meanwhile)"))
+    page.diagnostics.append(Diagnostic(f"a name in `{name}` {problem}: {term[:40]!r}", page.source.path,
+                                       page.lines.get(name), hint="rename it (it is left out meanwhile)"))
     return False
 
 

@@ -4,6 +4,7 @@ exit status is 1. Cost stays linear in the input."""
 
 from __future__ import annotations
 
+import json
 import os
 import string
 import subprocess
@@ -77,6 +78,33 @@ def test_one_bad_input_fails_only_its_page(tmp_path, name, files, message):
         assert "(rendering index.md and 1 other page)" in result.stderr
     else:
         assert (site / "__site/pages/good/index.html").is_file() and (site / "__site/index.html").is_file()
+
+
+@pytest.mark.parametrize("tag", ["../../../../escaped", "a/../../b", "nul\0byte", "."])
+def test_a_tag_that_is_no_folder_name_fails_its_page_and_nothing_is_written_outside(tmp_path, tag):
+    layouts = {"_layout/head.html": "<html><body>\n", "_layout/foot.html": "</body></html>\n",
+               "_layout/tag.html": "<html>{{fill fd_tag}}</html>\n"}  # Franklin's tag pages, at tag/NAME/
+    site = write_tree(tmp_path / "a" / "b" / "site", {**GOOD, **layouts, "pages/bad.md": "---\ntags:\n- ok\n- "
+                                                      + json.dumps(tag) + "\n---\n\n# Bad\n"})
+    result = run_pysite("build", site, cwd=site, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "pages/bad.md:2: a name in `tags` cannot be a folder name" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (site / "__site/pages/good/index.html").is_file()
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("index.html")
+                  if "__site" not in p.parts) == []
+
+
+@pytest.mark.parametrize("rel", ["../x.html", "a/../../x.html", "/etc/x.html", "a\0b.html"])
+def test_the_output_never_writes_outside_its_folder(tmp_path, rel):
+    from pysite.errors import ConfigError
+    from pysite.output import Output
+
+    output = Output(tmp_path / "out" / "__site")
+    with pytest.raises(ConfigError, match="outside the output folder"):
+        output.write(rel, "x")
+    output.abort()
+    assert [p.name for p in tmp_path.rglob("x.html")] == []
 
 
 def test_symlink_loops_are_reported_and_skipped(tmp_path):
