@@ -427,16 +427,17 @@ def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str]) -> Pag
 
 def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic], Parsed | None]:
     from pysite.check import parse_text
+    from pysite.output import output_path
 
     page, tmp, view = job.pages[index], job.folder, job.view
     warnings: list[Diagnostic] = []   # from template calls answered at render time
     try:
+        path = output_path(tmp, page.source.out)
         html = view.render(page, warnings)
     except PysiteError as error:
-        return page.source.out, warnings + [Diagnostic.from_error(error)], None
+        return page.source.out, warnings + [Diagnostic.from_error(error.located(page.source.path))], None
     except Exception as error:  # noqa: BLE001 - one page that cannot be rendered never stops the others
         return page.source.out, warnings + [unexpected(error, page.source.path, "rendering")], None
-    path = tmp / page.source.out
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     # Parsed here, on every core: in the main process this was ~7% of a cold build.

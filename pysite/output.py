@@ -58,6 +58,19 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
+def leaves(rel: str) -> bool:
+    """Whether an output path would lie outside the output folder. Pages choose output names
+    (permalinks, tags), so every write and delete goes through this last guard."""
+    return "\0" in rel or rel.startswith("/") or ".." in rel.split("/")
+
+
+def output_path(folder: Path, rel: str) -> Path:
+    if leaves(rel):
+        raise ConfigError(f"refusing to write {rel!r}: it lies outside the output folder",
+                          hint="a page variable (a permalink, a tag) names this path: change it")
+    return folder / rel
+
+
 def unwritable(path: Path, error: OSError) -> ConfigError:
     return ConfigError(f"cannot write the output folder {path}: {error.strerror or error}",
                        hint="make the folder (and what is in it) writable, or build elsewhere with -o")
@@ -76,10 +89,7 @@ class Output:
             raise unwritable(self.tmp, error) from None
 
     def target(self, rel: str) -> Path:
-        if "\0" in rel or rel.startswith("/") or ".." in rel.split("/"):  # the last guard: pages choose names
-            raise ConfigError(f"refusing to write {rel!r}: it lies outside the output folder",
-                              hint="a page variable (a tag, a permalink) names this path: rename it")
-        path = self.tmp / rel
+        path = output_path(self.tmp, rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -91,6 +101,8 @@ class Output:
 
     def keep(self, rel: str) -> bool:
         """Carry a file over from the previous output; False when there is none."""
+        if leaves(rel):
+            return False
         if self.in_place:
             return os.path.exists(os.path.join(self.out, rel))
         old = self.out / rel
@@ -110,7 +122,7 @@ class Output:
     def remove(self, rel: str) -> None:
         """In place: delete an output that is no longer made, and the folders it leaves empty
         (a swap simply leaves it behind)."""
-        if not self.in_place:
+        if not self.in_place or leaves(rel):
             return
         path = self.out / rel
         path.unlink(missing_ok=True)

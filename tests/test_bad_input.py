@@ -95,6 +95,18 @@ def test_a_tag_that_is_no_folder_name_fails_its_page_and_nothing_is_written_outs
                   if "__site" not in p.parts) == []
 
 
+def test_a_permalink_leading_out_of_the_output_fails_its_page(tmp_path):
+    site = write_tree(tmp_path / "a" / "b" / "site", {
+        "_config.yml": "title: Out\n", "_layouts/default.html": "{{ content }}\n",
+        "index.md": "---\nlayout: default\n---\nHome\n",
+        "out.md": "---\nlayout: default\npermalink: /../../../escaped/\n---\nOut\n"})
+    result = run_pysite("build", site, cwd=site, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "out.md: refusing to write '../../../escaped/index.html': it lies outside the output folder" in result.stderr
+    assert (site / "__site/index.html").is_file()
+    assert [p for p in tmp_path.rglob("index.html") if "__site" not in p.parts] == []
+
+
 @pytest.mark.parametrize("rel", ["../x.html", "a/../../x.html", "/etc/x.html", "a\0b.html"])
 def test_the_output_never_writes_outside_its_folder(tmp_path, rel):
     from pysite.errors import ConfigError
