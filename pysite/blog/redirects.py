@@ -12,6 +12,7 @@ from typing import Any
 
 from pysite.blog.links import absolute
 from pysite.config import as_list
+from pysite.output import leaves
 
 ALIAS_VARIABLES = ("aliases", "redirect_from")
 
@@ -32,11 +33,10 @@ def redirect_page(site: dict[str, Any], url: str) -> str:
 def output_of(alias: str) -> str | None:
     """`/old/url/` and `/old/url` -> `old/url/index.html`; `/old.html` stays a file."""
     path = str(alias).strip().split("#")[0].split("?")[0].strip("/")
-    if not path or ".." in PurePosixPath(path).parts or "://" in str(alias):
+    if not path or "://" in str(alias):
         return None
-    if PurePosixPath(path).suffix in (".html", ".htm"):
-        return path
-    return f"{path}/index.html"
+    rel = path if PurePosixPath(path).suffix in (".html", ".htm") else f"{path}/index.html"
+    return None if leaves(rel) else rel
 
 
 def aliases(view: dict[str, Any]) -> list[str]:
