@@ -38,6 +38,14 @@ def starts(log) -> int:
     return len(log.read_text().splitlines()) if log.exists() else 0
 
 
+def workers_end(site: Path, seconds: float) -> bool:
+    """Whether the site's Julia workers are all gone within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while workers_for(site) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not workers_for(site)
+
+
 def test_the_next_build_runs_its_cells_in_the_kept_worker(tmp_path, kept_env):
     env, log, runtime = kept_env
     site = write_tree(tmp_path / "site", {"config.md": "", "index.md": '```!\nprintln("first")\n```\n'})
@@ -55,10 +63,7 @@ def test_the_next_build_runs_its_cells_in_the_kept_worker(tmp_path, kept_env):
     assert starts(log) == first  # no new Julia
     result = run_pysite("julia", "stop", env=env)
     assert "stopped 1 Julia worker" in result.stdout
-    deadline = time.monotonic() + 15
-    while workers_for(site) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not workers_for(site)
+    assert workers_end(site, 15)
 
 
 def test_a_kept_worker_ends_after_its_idle_time(tmp_path, kept_env):
@@ -67,10 +72,7 @@ def test_a_kept_worker_ends_after_its_idle_time(tmp_path, kept_env):
     result = run_pysite("build", site, "--keep-julia", "2", env=env)
     assert result.returncode == 0, result.stderr
     assert workers_for(site)
-    deadline = time.monotonic() + 20
-    while workers_for(site) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not workers_for(site)
+    assert workers_end(site, 20)
 
 
 def test_a_build_killed_in_a_cell_ends_the_kept_worker(tmp_path, kept_env):
@@ -84,7 +86,4 @@ def test_a_build_killed_in_a_cell_ends_the_kept_worker(tmp_path, kept_env):
         time.sleep(0.1)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    deadline = time.monotonic() + 15
-    while workers_for(site) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not workers_for(site)
+    assert workers_end(site, 15)
