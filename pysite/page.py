@@ -238,7 +238,9 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
     results = ctx.results_for(page, page.cells) if page.cells else {}
-    showall = bool(page.variables.get("showall"))
+    # Outside Franklin's flavour there is no `\output{name}`: every cell shows its output below it
+    # unless the page says `showall: false`.
+    showall = bool(page.variables.get("showall", page.flavour != FRANKLIN))
     env["render_cell"] = lambda token: render_cell(token.meta["cell"], results.get(token.meta["cell"].name), showall)
 
     def render_markdown(text: str) -> str:

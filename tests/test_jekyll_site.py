@@ -322,3 +322,15 @@ def test_sass_with_front_matter_is_compiled_as_jekyll_does(built):
     assert read(out, "assets/site.css").strip() == (
         "body { color: #223344; }\n\nbody .note { border: 1px solid #223344; }\n\n/* built for Field Notes */")
     assert not (out / "assets/site.scss").exists() and not (out / "_sass").exists()
+
+
+def test_a_named_cell_shows_its_output_below_it(make_site, julia_install):
+    # Outside Franklin's flavour there is no \output{name}: the output follows the cell.
+    cell = "```julia:answer\nprintln(6 * 7)\n```\n"
+    site = make_site({"_config.yml": "title: T\n", "_layouts/default.html": "{{ content }}\n",
+                      "shown.md": "---\nlayout: default\n---\n" + cell,
+                      "quiet.md": "---\nlayout: default\nshowall: false\n---\n" + cell})
+    result = run_pysite("build", site, env={**os.environ, "PYSITE_JULIA": str(julia_install.executable)})
+    assert result.returncode == 0, result.stderr
+    assert re.search(r'<pre class="cell-output"><code[^>]*>42\n</code></pre>', read(site / "__site", "shown.html"))
+    assert "cell-output" not in read(site / "__site", "quiet.html")
