@@ -38,7 +38,8 @@ class SiteConfig:
 
     @property
     def path(self) -> Path:
-        return self.root / "config.md"
+        """The file the site's own variables are in: config.md, or a Jekyll or Hexo site's _config.yml."""
+        return self.root / ("config.md" if self.generator is None else "_config.yml")
 
     @property
     def prepath(self) -> str:

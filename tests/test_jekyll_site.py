@@ -334,3 +334,16 @@ def test_a_named_cell_shows_its_output_below_it(make_site, julia_install):
     assert result.returncode == 0, result.stderr
     assert re.search(r'<pre class="cell-output"><code[^>]*>42\n</code></pre>', read(site / "__site", "shown.html"))
     assert "cell-output" not in read(site / "__site", "quiet.html")
+
+
+def test_a_site_without_its_url_is_told_to_set_it_in_config_yml(make_site):
+    site = make_site({
+        "_config.yml": "title: T\n",
+        "_layouts/default.html": "<html><body>{{ content }}</body></html>\n",
+        "_posts/2020-01-01-a.md": "---\nlayout: default\n---\nText.\n",
+    })
+    result = run_pysite("build", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert "_config.yml: feeds and sitemap.xml need the site's URL" in said, said
+    assert "url: https://example.com" in said and "config.md" not in said

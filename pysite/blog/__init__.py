@@ -17,6 +17,14 @@ from pysite.hexo import listings as hexo_listings
 from pysite.jekyll import paginate as jekyll_paginate
 
 
+def url_hint(config: Any) -> str:
+    """How this site sets its URL, in its own config file's words."""
+    if config.generator is not None:
+        return "add `url: https://example.com` to _config.yml"
+    return ('add `@def website_url = "https://example.com"` to config.md, or '
+            "`@def generate_rss = false` and `@def generate_sitemap = false`")
+
+
 def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
     """Tag pages, paginated lists, redirects, feeds, sitemap and robots.txt.
 
@@ -39,8 +47,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
         elif view.posts and own_feeds:
             diagnostics.append(Diagnostic(
                 "feeds and sitemap.xml need the site's URL; left out", view.config.path, None, "warning",
-                hint='add `@def website_url = "https://example.com"` to config.md, or '
-                     "`@def generate_rss = false` and `@def generate_sitemap = false`"))
+                hint=url_hint(view.config)))
     for make in makers:
         try:
             made.update(make(view))
