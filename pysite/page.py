@@ -27,6 +27,7 @@ from pysite.dialect.builtins import script_output
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError, unexpected
+from pysite.jekyll.site import HEXO
 from pysite.placeholders import MORE, fill
 from pysite.state import file_stat
 from pysite.variables import read_variables
@@ -36,6 +37,7 @@ CONTENT_FLAGS = ("hasmath", "hascode")   # what Franklin derives from a page's c
 MAX_NAME_BYTES = 255  # a file or folder name, on every common file system
 UNFIT_TERM = re.compile(r"[\x00-\x1f\x7f]|(?:^|/)\.{1,2}(?:/|$)")
 FIRST_PARAGRAPH = re.compile(r"<p>.*?</p>", re.DOTALL)
+HEXO_MORE = '<span id="more"></span>'
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-")  # Jekyll's posts: 2020-05-02-title.md
 
 
@@ -268,12 +270,16 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
         "more": lambda attrs: MORE,
     })
     head, more, _ = content.partition(MORE)
-    page.content = content.replace(MORE, "")
+    hexo = ctx.config.generator is not None and ctx.config.generator.kind == HEXO
+    # Hexo leaves an anchor where `<!-- more -->` was, and gives a page without one no excerpt.
+    page.content = content.replace(MORE, HEXO_MORE if hexo else "")
     first = FIRST_PARAGRAPH.search(page.content)
-    page.excerpt = head if more else (first.group(0) if first else "")
+    page.excerpt = head if more else (first.group(0) if first and not hexo else "")
     if env.get("excerpt_source") is not None:  # a Jekyll post's, by Jekyll's rule
         own = {key: env[key] for key in ("path", "attribute_lists", "renderer")}
         page.excerpt = markdown.render(markdown.parse(env["excerpt_source"], own, page.flavour), own)
+    if ctx.config.generator is not None and "excerpt" in page.variables:  # both take the front matter's as it is
+        page.excerpt = str(page.variables["excerpt"])
     page.diagnostics.extend(env["warnings"])
 
 

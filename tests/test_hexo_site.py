@@ -122,3 +122,11 @@ def test_per_page_zero_lists_everything_on_one_page(tmp_path):
     assert not (out / "archives/page/2").exists() and not (out / "log/page/2").exists()
     listed = read(out, "log/index.html")
     assert "First light" in listed and "Second night" in listed
+
+
+def test_a_post_without_more_has_no_excerpt_as_in_hexo(built):
+    out, _ = built
+    first = read(out, FIRST)
+    assert '<span id="more"></span>' in first and "<!-- more -->" not in first
+    feed = read(out, "feed.xml")
+    assert "Vega" in feed, "with no excerpt the feed carries the whole post"

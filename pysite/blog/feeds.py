@@ -42,17 +42,18 @@ def entry_date(view: dict[str, Any]) -> dt.datetime:
 
 
 def summary(view: Any, page_view: dict[str, Any]) -> str:
-    """The entry's text (HTML): the whole post, its rss/description, or its excerpt."""
+    """The entry's text (HTML): its rss/description or its excerpt, else (or when
+    `rss_full_content` asks) the whole post."""
     site = view.site
-    if site.get("rss_full_content"):
-        page = view.read.get(page_view["source"])
-        if page is not None:
-            return prefix_links(page.content, origin(site) + (site.get("prepath") or ""))
-    for name in ("rss_description", "rss", "description"):
-        text = page_view.get(name)
-        if isinstance(text, str) and text.strip():
-            return text
-    return prefix_links(str(page_view.get("excerpt") or ""), origin(site))
+    if not site.get("rss_full_content"):
+        for name in ("rss_description", "rss", "description"):
+            text = page_view.get(name)
+            if isinstance(text, str) and text.strip():
+                return text
+        if page_view.get("excerpt"):
+            return prefix_links(str(page_view["excerpt"]), origin(site))
+    page = view.read.get(page_view["source"])  # a Hexo post without `<!-- more -->` has no excerpt
+    return prefix_links(page.content, origin(site) + (site.get("prepath") or "")) if page is not None else ""
 
 
 def entries(view: Any, posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
