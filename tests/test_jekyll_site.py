@@ -281,6 +281,11 @@ def test_an_installed_gem_theme_gives_the_layouts_and_includes_the_site_lacks(ma
         f"{gems}/trail-theme-1.2.0/_includes/header.html": "<header>theme header</header>",
         f"{gems}/trail-theme-1.2.0/_includes/footer.html": "<footer>theme footer</footer>",
         "_includes/footer.html": "<footer>the site's own footer</footer>",
+        f"{gems}/trail-theme-1.2.0/_sass/trail.scss": "$ink: #123456;\nbody { color: $ink; }\n",
+        f"{gems}/trail-theme-1.2.0/assets/main.scss": "---\n---\n@import \"trail\";\n",
+        f"{gems}/trail-theme-1.2.0/assets/logo.svg": "<svg>theme logo</svg>",
+        f"{gems}/trail-theme-1.2.0/assets/icon.svg": "<svg>theme icon</svg>",
+        "assets/icon.svg": "<svg>the site's own icon</svg>",
         "about.md": "---\nlayout: page\n---\nAbout.\n",
         "notes.md": "---\n---\nNo layout.\n",
     })
@@ -291,6 +296,10 @@ def test_an_installed_gem_theme_gives_the_layouts_and_includes_the_site_lacks(ma
     assert re.match(r"<html><body><header>theme header</header>\s*<main><p>About.</p>", about), about
     assert "<footer>the site's own footer</footer>" in about, "the site's include wins over the theme's"
     assert not (site / "__site" / "vendor").exists()
+    # the theme's assets/ are published as the site's own, its Sass compiled; the site's own file wins
+    assert "color: #123456" in read(site / "__site", "assets/main.css")
+    assert read(site / "__site", "assets/logo.svg") == "<svg>theme logo</svg>"
+    assert read(site / "__site", "assets/icon.svg") == "<svg>the site's own icon</svg>"
 
 
 def test_post_excerpts_by_jekylls_rule(built):

@@ -77,6 +77,7 @@ def discover(site: GeneratorSite, out_dir: Path) -> list[SourceFile]:
     assets: list[tuple[Path, str]] = []
     walk(site.source, "pages")
     found.extend(post_assets(site, assets))
+    found.extend(theme_assets(site, {source.out for source in found}, collections))
     site.notices.extend(theme_notices(site))
     found.sort(key=lambda f: f.rel)
     return found
@@ -95,6 +96,25 @@ def post_assets(site: GeneratorSite, assets: list[tuple[Path, str]]) -> list[Sou
                 published.append(SourceFile(path, rel, "file", f"{folder}/{rel[len(stem) + 1:]}".lstrip("/")))
                 break
     return published
+
+
+def theme_assets(site: GeneratorSite, published: set[str], collections: dict) -> list[SourceFile]:
+    """An installed theme's `assets/` files, published as if the site had them (its Sass with
+    front matter compiled), where the site has no file of the same output path: as Jekyll does."""
+    from pysite.jekyll.theme import theme_folder
+
+    theme = theme_folder(site)
+    if theme is None or not (theme / "assets").is_dir():
+        return []
+    prefix = site.source.relative_to(site.root).as_posix()
+    found = []
+    for path in sorted((theme / "assets").rglob("*")):
+        inner = path.relative_to(theme).as_posix()
+        if path.is_file() and not any(part.startswith((".", "_")) for part in inner.split("/")):
+            source = document(site, path, inner if prefix == "." else f"{prefix}/{inner}", "pages", collections)
+            if source is not None and source.out not in published:
+                found.append(source)
+    return found
 
 
 def theme_notices(site: GeneratorSite) -> list[Diagnostic]:
