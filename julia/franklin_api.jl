@@ -1,5 +1,6 @@
 # Franklin's API as a site's utils.jl calls it, without Franklin installed: `pagevar`,
-# `globvar`, `locvar`, `fd2html`, `@delay`, `LxCom` and `content`, `PAGEVAR_DEPTH`.
+# `globvar`, `locvar`, `fd2html`, `@delay`, `LxCom` and `content`, `PAGEVAR_DEPTH`, `path`,
+# `parse_rpath`, `form_codepaths`, `html_err`, `html_code`.
 # Included into the bridge's site module before utils.jl, as a module `Franklin` (for
 # `using Franklin` and `Franklin.name`) whose names are also in scope unqualified, as they
 # are for a utils.jl under Franklin. pysite (pysite/dialect/julia_utils.py) sends the
@@ -9,7 +10,7 @@ module Franklin
 
 import Base64, Dates
 
-export LxCom, content, stent, locvar, globvar, pagevar, fd2html, @delay
+export LxCom, content, stent, locvar, globvar, pagevar, fd2html, @delay, html_err, html_code
 
 "The variables pysite sent: the current page's, the site's, every page's by path without extension."
 const VARIABLES = Dict{String,Any}("vars" => Dict{String,Any}(), "site" => Dict{String,Any}(),
@@ -54,6 +55,67 @@ function fd2html(markdown::AbstractString; internal::Bool = false, dir::Abstract
     return string("<!--pysite-fd2html ", nop ? "nop" : "p", " ", Base64.base64encode(markdown), "-->")
 end
 
+"""
+Franklin's folders, `path(:folder)`, `path(:assets)`, `path(:layout)`..., set before each call.
+`path(:site)` is the page's part of the output: where pysite keeps the files its cells wrote
+(`NAME.jl`, `output/NAME.out`, `output/NAME.res`) and publishes what is there with them, so
+an hfun finds the files of the cells that ran just before it, at Franklin's paths.
+"""
+const PATHS = Dict{Symbol,String}()
+path(name) = PATHS[Symbol(name)]
+
+function set_paths!(folder::AbstractString, site::AbstractString)
+    PATHS[:folder], PATHS[:site] = folder, site
+    for name in (:assets, :css, :layout, :libs, :literate)
+        PATHS[name] = joinpath(folder, "_" * string(name))
+    end
+end
+
+"""
+Franklin's reading of a path a page gives (its 0.2 folder structure): `/a/b` from the site's
+root (`/_assets/` is `/assets/`), `./a` in the page's assets folder, `a` in the assets folder
+(in code, in the page's `code/` folder). `canonical`: a path on disk, else an address.
+"""
+function parse_rpath(rpath::AbstractString; canonical::Bool = false, code::Bool = false)
+    (isempty(rpath) || rpath in ("/", "./")) && error("relative path `$rpath` doesn't look right")
+    if startswith(rpath, "/")
+        rpath = replace(rpath, "/_assets" => "/assets")
+        return canonical ? normpath(joinpath(PATHS[:site], rpath[2:end])) : rpath
+    elseif startswith(rpath, "./")
+        page = splitext(string(locvar("fd_rpath")))[1]
+        canonical && return normpath(joinpath(PATHS[:site], "assets", page, rpath[3:end]))
+        return "/assets/" * page * "/" * rpath[3:end]
+    end
+    code && return parse_rpath("./code/" * rpath; canonical = canonical)
+    return canonical ? normpath(joinpath(PATHS[:site], "assets", rpath)) : "/assets/" * rpath
+end
+
+"Where the files of a page's cell `rpath` are (whether or not it ran), as Franklin names them."
+function form_codepaths(rpath::AbstractString)
+    script_path = parse_rpath(rpath; canonical = true, code = true)
+    endswith(script_path, ".jl") || (script_path *= ".jl")
+    script_dir, script_name = splitdir(script_path)
+    out_dir = joinpath(script_dir, "output")
+    stem = splitext(script_name)[1]
+    return (script_path = script_path, script_dir = script_dir, script_name = script_name,
+            out_dir = out_dir, out_path = joinpath(out_dir, stem * ".out"), res_path = joinpath(out_dir, stem * ".res"))
+end
+
+"A visible red message, as Franklin shows a problem in a page."
+html_err(message::AbstractString = "") = "<p><span style=\"color:red;\">// $message //</span></p>"
+
+"Code as a block, as Franklin writes one (its text already HTML; `html` code escaped)."
+function html_code(code::AbstractString, lang::AbstractString = ""; class::AbstractString = "")
+    isempty(code) && return ""
+    if lang == "html"
+        for (char, entity) in ("&" => "&amp;", "<" => "&lt;", ">" => "&gt;", "\"" => "&quot;")
+            code = replace(code, char => entity)
+        end
+    end
+    kind = isempty(lang) ? "plaintext" : "language-" * lang
+    return "<pre><code class=\"$(strip(kind * " " * class))\">$code</code></pre>"
+end
+
 "Mark an hfun to be called once every page has been read (its variables are all known then)."
 macro delay(definition)
     signature = definition.args[1]
@@ -82,7 +144,8 @@ function __pysite_set(args)
 end
 
 """
-Call `hfun_name(params)` (`hfun_name()` without params) or `lx_name(com, _)` as Franklin does:
+Call `hfun_name(params)` (`hfun_name()` without params) or `lx_name(com, _)` as Franklin does,
+`[name, page variables, site variables, site folder, the page's part of the output, params...]`:
 `ok\\0result`, or `error\\0message\\0the frames in utils.jl`.
 """
 function __pysite_call(args)
@@ -90,8 +153,9 @@ function __pysite_call(args)
     try
         __pysite_set(("vars", variables))
         __pysite_set(("site", site))
+        Franklin.set_paths!(args[4], args[5])
         f = getfield(@__MODULE__, Symbol(name))
-        rest = args[4:end]
+        rest = args[6:end]
         result = if startswith(name, "lx_")
             Base.invokelatest(f, LxCom(name[4:end], rest), nothing)
         elseif isempty(rest) && applicable(f)

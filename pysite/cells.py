@@ -29,6 +29,9 @@ CACHE_FORMAT = 1
 REPL_MODES = {">": "repl", "]": "pkg", ";": "shell", "?": "help"}
 # The first line of the script Franklin writes for a cell (src/Franklin.jl, MESSAGE_FILE_GEN_FMD).
 SCRIPT_HEADER = "# This file was generated, do not modify it. # hide\n"
+# A line that may open a cell (pysite.markdown.is_cell), or a Literate script, whose chunks are cells:
+# a page without one surely has no cells.
+MAY_RUN = re.compile(r"^[ \t]*```[ \t]*(?:julia:|[!>\];?])|\\literate", re.M)
 PUBLISHED = ".files"  # in a page's cache folder: files published at their own path (`franklin_files`)
 
 
@@ -108,8 +111,16 @@ class CellCache:
     def __init__(self, folder: Path):
         self.folder = folder
 
+    @classmethod
+    def of_site(cls, root: Path) -> CellCache:
+        return cls(root / ".pysite" / "cells")
+
     def page_folder(self, rel: str) -> Path:
         return self.folder / rel.rsplit(".", 1)[0]
+
+    def published_folder(self, rel: str) -> Path:
+        """The page's files published at their own path (`write_files`): its part of the output."""
+        return self.page_folder(rel) / PUBLISHED
 
     def load(self, rel: str, key: str, julia_version: str | None) -> dict[str, CellResult] | None:
         """Cached results when the code is unchanged and (if a Julia is known) the version matches."""
@@ -147,7 +158,7 @@ class CellCache:
     def write_files(self, rel: str, files: dict[str, str]) -> None:
         """Files to publish at their own path (relative to the output) with the page's cell results."""
         for published, text in files.items():
-            path = self.page_folder(rel) / PUBLISHED / published
+            path = self.published_folder(rel) / published
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
 

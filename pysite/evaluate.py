@@ -33,7 +33,7 @@ class Evaluator:
     def __init__(self, site: Path, options: EvaluationOptions):
         self.site = site
         self.options = options
-        self.cache = CellCache(site / ".pysite" / "cells")
+        self.cache = CellCache.of_site(site)
         self.install = julia.find_julia(options.julia)
         self.version = julia.julia_version(self.install) if self.install else None
         manifest = site / "Manifest.toml"

@@ -236,3 +236,54 @@ def test_cells_write_the_files_franklin_writes_and_they_go_with_the_cells(tmp_pa
     (site / "pages" / "a.md").unlink()
     assert run_pysite("build", site, cwd=site).returncode == 0
     assert not (site / "__site" / "assets" / "pages").exists() or not any((site / "__site" / "assets").rglob("*.jl"))
+
+
+# An hfun reading the files of the page's cells, as sites do (`Franklin.form_codepaths`,
+# `Franklin.path(:site)`); Franklin runs a page's hfuns, body and layout, after its cells.
+CELL_FILES_UTILS = r'''
+function hfun_res(params)
+    p = Franklin.form_codepaths(params[1])
+    isfile(p.res_path) || return Franklin.html_err("no output for $(params[1])")
+    return "<b class=\"res\">" * read(p.res_path, String) * "|" * read(p.out_path, String) * "</b>"
+end
+function hfun_byhand(params)
+    page = splitext(locvar("fd_rpath"))[1]
+    file = joinpath(Franklin.path(:site), "assets", page, "code", "output", params[1] * ".res")
+    return "<i class=\"byhand\">" * (isfile(file) ? read(file, String) : "missing") * "</i>"
+end
+hfun_state() = "<u class=\"state\">" * string(isdefined(Main, :pysite_cell_state) ? Main.pysite_cell_state : "none") * "</u>"
+hfun_folder() = "<s class=\"folder\">" * string(isfile(joinpath(Franklin.path(:folder), "config.md"))) * "</s>"
+'''
+
+CELL_FILES_HFUN_PAGE = """{{res ex}}
+
+```julia:ex
+@eval Main pysite_cell_state = 41
+println("printed")
+6 * 7
+```
+
+Inline {{byhand ex}} and {{state}} {{folder}}
+
+{{res nosuch}}
+"""
+
+
+def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_path, julia_install):
+    site = write_tree(tmp_path / "site", {
+        "config.md": "", "utils.jl": CELL_FILES_UTILS, "pages/a.md": CELL_FILES_HFUN_PAGE,
+        "_layout/head.html": "<html><body><main>", "_layout/foot.html": "</main><footer>{{res ex}}</footer></body></html>",
+    })
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "__site" / "pages" / "a" / "index.html").read_text()
+    assert html.count('<b class="res">42|printed\n</b>') == 2, html   # the body's call and the layout's
+    assert '<i class="byhand">42</i>' in html and '<u class="state">41</u>' in html
+    assert '<s class="folder">true</s>' in html
+    assert '<p><span style="color:red;">// no output for nosuch //</span></p>' in html
+
+    # A changed cell runs again, and so do the hfuns that read its files.
+    (site / "pages" / "a.md").write_text(CELL_FILES_HFUN_PAGE.replace("6 * 7", "6 * 8"))
+    assert run_pysite("build", site, cwd=site).returncode == 0
+    html = (site / "__site" / "pages" / "a" / "index.html").read_text()
+    assert html.count('<b class="res">48|printed\n</b>') == 2 and '<i class="byhand">48</i>' in html

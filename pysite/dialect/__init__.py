@@ -22,7 +22,7 @@ from pysite.dialect.commands import Definitions, site_definitions
 from pysite.dialect.context import PageScope
 from pysite.dialect.expand import Expander
 from pysite.dialect.scan import Source
-from pysite.dialect.templates import render_template, resolve_late, toc_html
+from pysite.dialect.templates import answer_deferred, render_template, resolve_late, toc_html
 from pysite.dialect.utils import load_utils
 from pysite.errors import Diagnostic
 from pysite.placeholders import fill
@@ -70,5 +70,6 @@ def expand_html(text: str, path: Path, scope: PageScope) -> str:
 
 def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str]
              ) -> dict[str, Callable[[dict[str, str]], str | None]]:
-    """Handlers for the placeholders the expansion left (all but cell outputs)."""
-    return builtin_handlers(scope, env, render_markdown)
+    """Handlers for the placeholders the expansion left (all but cell outputs), the hfuns
+    that waited for the page's cells among them."""
+    return {**builtin_handlers(scope, env, render_markdown), "hfun": lambda attrs: answer_deferred(attrs, scope)}

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pysite.cells import CellCache
 from pysite.dialect.context import PageScope
 from pysite.errors import JuliaError, ParseError
 from pysite.julia_literal import JuliaExpr, julia_literal
@@ -63,8 +64,11 @@ class JuliaUtils:
         self.send("pages", pages, lambda: julia_literal({stem: simple(view) for stem, view in pages.items()}))
         variables = self.changed("vars", julia_literal(simple(scope.variables)))
         site = self.changed("site", julia_literal(simple(scope.site)))
+        # Franklin's `path(:site)`: the page's part of the output, which holds its cells' files.
+        paths = [str(scope.root), str(CellCache.of_site(scope.root).published_folder(scope.rel))]
         try:
-            answer = self.bridge.call("__pysite_call", [function, variables, site, *args], str(scope.path), line)
+            answer = self.bridge.call("__pysite_call", [function, variables, site, *paths, *args], str(scope.path),
+                                      line)
         except JuliaError as error:
             scope.warn(f"{function} (utils.jl): {error.message}", line)
             return ""

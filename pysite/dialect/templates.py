@@ -180,6 +180,8 @@ def answer(source: Source, call: Call, scope: PageScope, late: bool) -> str:
     if utils is not None and utils.has("hfun", name):
         if late and utils.delayed("hfun", name):
             return defer(call, scope, line)
+        if late and scope.cells_first:   # as in Franklin, the page's hfuns run after its cells
+            return defer(call, scope, line, "hfun")
         return utils.call_hfun(name, args, scope, line)
     if name in scope.hfuns:
         return scope.hfuns[name](args, scope)
@@ -225,24 +227,26 @@ def fill_variable(call: Call, name: str, scope: PageScope, line: int) -> str:
     return as_text(value)
 
 
-def defer(call: Call, scope: PageScope, line: int) -> str:
-    """A placeholder answered at render time; loop variables are written in now."""
+def defer(call: Call, scope: PageScope, line: int, kind: str = "late") -> str:
+    """A placeholder answered later: `late` at render time, `hfun` once the page's cells ran
+    (`answer_deferred`); loop variables are written in now."""
     words = [call.name] + [as_text(scope.lookup(arg)[1]) if any(arg in loop for loop in scope.loops) else arg
                            for arg in call.args]
-    return mark("late", call=" ".join(words), line=line)
+    return mark(kind, call=" ".join(words), line=line)
+
+
+def answer_deferred(attrs: dict[str, str], scope: PageScope) -> str:
+    """The text of a call `defer` left."""
+    text = "{{" + attrs["call"] + "}}"
+    source = Source(text, scope.path, int(attrs.get("line") or 1), generated=True)
+    return answer(source, parse_call(CALL.match(text)), scope, late=False)
 
 
 def resolve_late(content: str, scope: PageScope) -> str:
     """Answer the calls a page's expansion deferred, now that the site is known."""
     if "<pysite-late" not in content:
         return content
-
-    def answer_late(attrs: dict[str, str]) -> str:
-        text = "{{" + attrs["call"] + "}}"
-        source = Source(text, scope.path, int(attrs.get("line") or 1), generated=True)
-        return answer(source, parse_call(CALL.match(text)), scope, late=False)
-
-    return fill(content, {"late": answer_late})
+    return fill(content, {"late": lambda attrs: answer_deferred(attrs, scope)})
 
 
 def render_template(text: str, scope: PageScope, source: Source | None = None, late: bool = False,
