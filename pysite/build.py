@@ -154,7 +154,7 @@ class Builder:
             return finish(report, start)
         try:
             outputs = self.write(config, published, [s for s in sources if s.kind == "file"], output, report)
-            output.commit()
+            output.commit(outputs)
         except PysiteError as error:  # the output folder cannot be written: the previous one stays
             output.abort()
             report.diagnostics.append(Diagnostic.from_error(error))
@@ -270,7 +270,7 @@ class Builder:
             todo.append(page)
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
         # Forked workers already hold the pages: they are sent only their positions.
-        job = RenderJob(view, todo, output.tmp, self.options.link_warnings)
+        job = RenderJob(view, todo, output, self.options.link_warnings)
         sources = {page.source.out: page.source for page in todo}
         layout_failures: list[tuple[str, Diagnostic]] = []
         for out, diagnostics, links in self.map(render_in_worker, job, range(len(todo)), "writing"):
@@ -385,7 +385,7 @@ class Builder:
 class RenderJob:
     view: SiteView
     pages: list[Page]   # the pages to render
-    folder: Path        # where their HTML is written
+    output: Output      # where their HTML is written
     links: bool         # read the ids and links of each page's body too (for the build's link warnings)
 
 
@@ -429,17 +429,16 @@ def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic],
     from pysite.check import parse_text
     from pysite.output import output_path
 
-    page, tmp, view = job.pages[index], job.folder, job.view
+    page, view = job.pages[index], job.view
     warnings: list[Diagnostic] = []   # from template calls answered at render time
     try:
-        path = output_path(tmp, page.source.out)
+        output_path(job.output.tmp, page.source.out)  # a path out of the output folder fails the page
         html = view.render(page, warnings)
     except PysiteError as error:
         return page.source.out, warnings + [Diagnostic.from_error(error.located(page.source.path))], None
     except Exception as error:  # noqa: BLE001 - one page that cannot be rendered never stops the others
         return page.source.out, warnings + [unexpected(error, page.source.path, "rendering")], None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    job.output.write(page.source.out, html)
     # Parsed here, on every core: in the main process this was ~7% of a cold build.
     return page.source.out, warnings, parse_text(page.content) if job.links else None
 

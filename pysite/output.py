@@ -1,27 +1,36 @@
-"""Writing the site: a fresh folder beside the old output, swapped in only when the build ends.
+"""Writing the site: a folder beside the old output, swapped in only when the build ends.
 
 A failed or interrupted build leaves the previous output as it was: the new folder
 replaces the old in one atomic exchange, so a kill at any moment leaves one or the other.
-Files that did not change are hard-linked from the previous output instead of being
-written again. `serve` writes in place instead (holding requests meanwhile): a rebuild
-then costs what changed, not a walk over every output file.
-An output folder that would replace the site's own files is refused before anything is touched.
+The folder a build writes starts as whatever the last build left there (the output before
+it, hard-linked to the current one for every file that did not change): each output is
+made right in it (a file already the current one is left alone, any other is replaced,
+never written through), and what is not an output is removed before the swap. So a
+rebuild costs what changed, and no tree is ever deleted. `serve` writes in place instead
+(holding requests meanwhile). An output folder that would replace the site's own files is
+refused before anything is touched.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from pysite.errors import ConfigError
 
 SAFE_NAME = "__site"   # discovery never reads a folder of this name, wherever it is
 PAGE_SUFFIXES = (".md", ".html")
 AT_FDCWD, RENAME_EXCHANGE = -100, 2
+# Run detached after a first build: the next build's folder, made of links to the output.
+LINK_LATER = "import sys; from pysite.output import link_tree; link_tree(sys.argv[1], sys.argv[2])"
 
 
 def refuse_unsafe(site: Path, out: Path, written: Callable[[], set[str]]) -> None:
@@ -81,16 +90,28 @@ class Output:
         self.out = out
         self.in_place = in_place
         self.tmp = out if in_place else out.parent / f".{out.name}.building"  # the folder written
+        self.lock = -1
         try:
-            if not in_place and self.tmp.exists():  # a kill's leftover: never swapped in half-written
-                shutil.rmtree(self.tmp)
+            if not in_place and out.is_dir():
+                self.lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+                fcntl.flock(self.lock, fcntl.LOCK_EX)  # the last build's `link_later` finishes first
+            if not in_place and self.tmp.exists() and not self.tmp.is_dir():
+                self.tmp.unlink()
             self.tmp.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise unwritable(self.tmp, error) from None
 
     def target(self, rel: str) -> Path:
+        """Where `rel` is written, with nothing in the way: a file there now is replaced, not written
+        through (in the building folder it may be a link to the live output)."""
         path = output_path(self.tmp, rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # a file where a folder must be
+            clear(self.tmp, path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_place:
+            remove_path(path)
         return path
 
     def write(self, rel: str, data: str | bytes) -> None:
@@ -103,11 +124,20 @@ class Output:
         """Carry a file over from the previous output; False when there is none."""
         if leaves(rel):
             return False
+        old = os.path.join(self.out, rel)
         if self.in_place:
-            return os.path.exists(os.path.join(self.out, rel))
-        old = self.out / rel
-        if not old.is_file():
+            return os.path.exists(old)
+        try:
+            current = os.stat(old)
+        except OSError:
             return False
+        if not stat.S_ISREG(current.st_mode):
+            return False
+        try:
+            if os.path.samestat(os.lstat(os.path.join(self.tmp, rel)), current):
+                return True  # the building folder has it already: most files of a rebuild
+        except OSError:
+            pass
         try:
             os.link(old, self.target(rel))
         except FileNotFoundError:
@@ -121,7 +151,7 @@ class Output:
 
     def remove(self, rel: str) -> None:
         """In place: delete an output that is no longer made, and the folders it leaves empty
-        (a swap simply leaves it behind)."""
+        (a swap leaves it out: `commit` keeps only the outputs)."""
         if not self.in_place or leaves(rel):
             return
         path = self.out / rel
@@ -134,23 +164,96 @@ class Output:
             except OSError:  # not empty
                 break
 
-    def commit(self) -> None:
+    def commit(self, outputs: Iterable[str]) -> None:
+        """Swap the building folder in, holding only `outputs`; it then holds the previous output."""
         if self.in_place:
             return
         try:
+            prune(self.tmp, set(outputs))
             if not self.out.exists():
                 os.rename(self.tmp, self.out)
-            elif exchange(self.tmp, self.out):
-                shutil.rmtree(self.tmp)  # now the previous output
-            else:  # no atomic exchange here: two renames, with a short window between them
+                link_later(self.out, self.tmp)
+            elif not exchange(self.tmp, self.out):  # no atomic exchange here: renames, with a short window
                 trash = self.out.parent / f".{self.out.name}.old"
                 shutil.rmtree(trash, ignore_errors=True)
                 os.rename(self.out, trash)
                 os.rename(self.tmp, self.out)
-                shutil.rmtree(trash)
+                os.rename(trash, self.tmp)
         except OSError as error:
             raise unwritable(self.out, error) from None
+        finally:
+            self.unlock()
 
     def abort(self) -> None:
         if not self.in_place:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        self.unlock()
+
+    def unlock(self) -> None:
+        if self.lock >= 0:
+            os.close(self.lock)
+            self.lock = -1
+
+
+def remove_path(path: Path | str) -> None:
+    """Whatever is at `path` (a file, a link, a folder) is gone."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    except PermissionError:  # Linux's unlink of a folder
+        if not os.path.isdir(path) or os.path.islink(path):
+            raise
+        shutil.rmtree(path)
+
+
+def clear(top: Path, folder: Path) -> None:
+    """Remove the file that stands where a folder under `top` must be."""
+    for parent in reversed([folder, *folder.parents]):
+        if parent != top and parent.is_relative_to(top) and (parent.is_symlink() or parent.is_file()):
+            parent.unlink()
+            return
+
+
+def prune(top: Path, keep: set[str]) -> None:
+    """Remove from the building folder every file that is not an output, and the folders left empty."""
+    for folder, folders, files in os.walk(top, topdown=False):
+        rel = os.path.relpath(folder, top)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        kept = False
+        for name in files + [name for name in folders if os.path.islink(os.path.join(folder, name))]:
+            if prefix + name in keep:
+                kept = True
+            else:
+                os.unlink(os.path.join(folder, name))
+        if prefix and not kept and not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def link_tree(out: str, tmp: str) -> None:
+    """The next build's folder: every file of the output, hard-linked (run by `link_later`)."""
+    for folder, _, files in os.walk(out):
+        target = os.path.join(tmp, os.path.relpath(folder, out))
+        os.makedirs(target, exist_ok=True)
+        for name in files:
+            try:
+                os.link(os.path.join(folder, name), os.path.join(target, name))
+            except OSError:  # there already, or gone: the next build makes each file right anyway
+                pass
+
+
+def link_later(out: Path, tmp: Path) -> None:
+    """After a first build, make the next build's folder in a detached process, so that this build
+    ends now. It holds the output's lock until done: the next build waits for it, never races it."""
+    lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.Popen([sys.executable, "-c", LINK_LATER, str(out), str(tmp)], pass_fds=(lock,),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:  # no process to spare: the next build links the files itself
+        pass
+    finally:
+        os.close(lock)

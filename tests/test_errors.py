@@ -93,9 +93,11 @@ def test_interrupted_build_leaves_previous_output(tmp_path):
                       "utils.py": "import time\n\n\n@delay\ndef hfun_slow():\n    time.sleep(60)\n    return ''\n"})
     process = subprocess.Popen([sys.executable, "-m", "pysite", "build", str(site), "-j", "1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=as_from_a_terminal)
-    building = site / ".__site.building"
+    # The folder it builds in is there from the start (the first build left links to its output
+    # there): interrupt once a changed page is in it, so while pages are written.
+    written = site / ".__site.building/pages/p0/index.html"
     deadline = time.monotonic() + 60
-    while not (building.is_dir() and any(building.iterdir())):  # interrupt while pages are written
+    while not (written.is_file() and "Changed 0" in written.read_text()):
         assert process.poll() is None and time.monotonic() < deadline, "the build ended too soon"
         time.sleep(0.005)
     process.send_signal(signal.SIGINT)

@@ -143,3 +143,35 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site(tmp_path):
         result = run_pysite("build", site)  # and the next build finishes the job
         assert result.returncode == 0, result.stderr
         assert all(f"version {version}" in (out / f"pages/p{i}/index.html").read_text() for i in range(30))
+
+
+def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(tmp_path):
+    site = write_tree(tmp_path / "site", {**SITE, "pages/b.md": "# Beta\n\nbeta text\n", "_assets/y/z.txt": "z\n"})
+    assert run_pysite("build", site).returncode == 0
+    out, kept = site / "__site", site / ".__site.building"
+    edits = [
+        [("pages/a.md", "# Alpha\n\nalpha text, edited\n")],
+        [("pages/c.md", "# Gamma\n\nnew page\n")],
+        [("index.md", "# Home\n\nWelcome back.\n"), ("pages/b.md", None)],
+        [("_assets/y", None), ("_assets/y", "a file where a folder was\n")],
+        [("_assets/y", None), ("_assets/y/z.txt", "a folder where a file was\n")],
+        [("pages/a.md", None), ("pages/a/index.md", "# Alpha again\n\nin a folder\n")],
+    ]
+    for number, edit in enumerate(edits):
+        previous = tree(out)
+        for rel, text in edit:
+            path = site / rel
+            if text is None:
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+            else:
+                write_tree(site, {rel: text})
+        if kept.is_dir():  # what a killed build left there is not published
+            (kept / "pages/b/index.html").unlink(missing_ok=True)  # new files, as a build writes them
+            write_tree(kept, {"stray.html": "stray", "pages/b/index.html": "stale"})
+        result = run_pysite("build", site)
+        assert result.returncode == 0, result.stderr
+        cold = tmp_path / f"cold{number}"
+        shutil.copytree(site, cold, ignore=shutil.ignore_patterns("__site", ".__site.*", ".pysite"))
+        assert run_pysite("build", cold).returncode == 0
+        assert tree(out) == tree(cold / "__site"), f"edit {number}: {edit}"
+        assert tree(kept) == previous, f"edit {number}: the previous output was written through"
