@@ -10,7 +10,9 @@ to `_`. A repeated id gets `__2`, `__3`... and the heading's text is a link to i
 Footnotes (`convert_footnote_ref`, `convert_footnote_def`): a reference is
 `<sup id="fnref:LABEL"><a href="#fndef:LABEL" class="fnref">[N]</a></sup>`, N counting labels
 in the order they are first referenced; a definition is a `<table class="fndef">` where it
-is written, not at the end of the page, and one never referenced is left out.
+is written, not at the end of the page, and one not referenced above it is left out.
+Definitions and paragraphs on adjacent lines make one paragraph (Franklin inserts a
+definition as text of its line); a definition alone in its paragraph has no `<p>`.
 
 Tables are Julia's Markdown stdlib's (Franklin hands them to `Markdown.parse`, GitHub/table.jl):
 a delimiter row of cells of at least three `-`/`:` and a row under it, no table interrupting
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -100,32 +103,85 @@ def heading_ids(state: StateCore) -> None:
 
 
 def footnotes_in_place(state: StateCore) -> None:
-    """Turn each referenced footnote definition into Franklin's table where it stands (before
-    the footnote plugin would move them all to the end); drop the unreferenced ones."""
+    """Turn each footnote definition referenced above it into Franklin's table where it stands
+    (before the footnote plugin would move them all to the end); drop the others, as Franklin's
+    `convert_footnote_def` shows only a definition of a label it has met already. Franklin
+    inserts a definition in the Markdown as text of its line, so definitions and paragraphs on
+    adjacent lines are one paragraph (`paragraph_runs`)."""
     data = state.env.get("footnotes")
     if not data:
         return
     numbers = {label.removeprefix(":"): number for label, number in data.get("refs", {}).items()}
-    tokens, kept, i = state.tokens, [], 0
+    tokens, blocks, i = state.tokens, [], 0
+    referenced: set[str] = set()   # the labels referenced so far: Franklin shows only their definitions
     while i < len(tokens):
         token = tokens[i]
+        if token.type in ("inline", "paragraph_open"):
+            inline = token if token.type == "inline" else tokens[i + 1]
+            referenced.update(child.meta["label"] for child in inline.children or () if child.type == "footnote_ref")
+        if token.type == "paragraph_open":
+            blocks.append(Block(tokens[i:i + 3], token.map, token.level, False))
+            i += 3
+            continue
         if token.type != "footnote_reference_open":
-            kept.append(token)
+            blocks.append(Block([token], None, token.level, False))
             i += 1
             continue
         close = next(j for j in range(i, len(tokens)) if tokens[j].type == "footnote_reference_close")
-        label, number = token.meta["label"], numbers.get(token.meta["label"], -1)
+        label = token.meta["label"]
+        number = numbers.get(label, -1) if label in referenced else -1
+        made, inner = [], tokens[i + 1:close]
+        # its own lines: the plugin's map runs on over the blank lines after it
+        lines = [token.map[0], max((t.map[1] for t in inner if t.map), default=token.map[0] + 1)]
         if number >= 0:
-            inner = tokens[i + 1:close]
             paragraphs = [t for t in inner if t.type in ("paragraph_open", "paragraph_close")]
             if len(paragraphs) == 2:  # one paragraph: its text goes straight in the cell, as Franklin's
                 for paragraph in paragraphs:
                     paragraph.hidden = True
             opening = Token("franklin_footnote_open", "table", 1, meta={"label": label, "number": number + 1})
-            kept += [opening, *inner, Token("franklin_footnote_close", "table", -1)]
+            made = [opening, *inner, Token("franklin_footnote_close", "table", -1)]
+        blocks.append(Block(made, lines, token.level, True))
         i = close + 1
-    state.tokens = kept
+    state.tokens = paragraph_runs(blocks)
     data["list"] = {}  # nothing left for the plugin to put at the end
+
+
+@dataclass
+class Block:
+    """A piece of the page for `paragraph_runs`: a paragraph's three tokens, a footnote
+    definition's (none when it is left out), or any other token (with no lines: it joins nothing)."""
+    tokens: list[Token]
+    map: list[int] | None
+    level: int
+    definition: bool
+
+
+def paragraph_runs(blocks: list[Block]) -> list[Token]:
+    """The tokens, each run of paragraphs and footnote definitions on adjacent lines that holds a
+    definition made one paragraph, as Franklin's `<p>`: one definition alone has none."""
+    out: list[Token] = []
+    i = 0
+    while i < len(blocks):
+        j = i + 1
+        while (j < len(blocks) and blocks[j - 1].map and blocks[j].map and blocks[j].map[0] == blocks[j - 1].map[1]
+               and blocks[j].level == blocks[j - 1].level):
+            j += 1
+        run, i = blocks[i:j], j
+        if len(run) == 1 or not any(block.definition for block in run):
+            out += [token for block in run for token in block.tokens]
+            continue
+        level = run[0].level
+        # not a block token: `<p>` and the first table on one line, as Franklin writes them
+        out.append(Token("paragraph_open", "p", 1, map=[run[0].map[0], run[-1].map[1]], level=level))
+        for index, block in enumerate(run):
+            if block.definition:
+                out += block.tokens
+            else:
+                out.append(block.tokens[1])   # the paragraph's text, in the run's paragraph
+                if index + 1 < len(run):
+                    out.append(Token("html_block", "", 0, content="\n", level=level, block=True))
+        out.append(Token("paragraph_close", "p", -1, level=level, block=True))
+    return out
 
 
 def escaped_code(state: StateCore) -> None:
