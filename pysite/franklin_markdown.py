@@ -16,7 +16,8 @@ definition as text of its line); a definition alone in its paragraph has no `<p>
 
 Tables are Julia's Markdown stdlib's (Franklin hands them to `Markdown.parse`, GitHub/table.jl):
 a delimiter row of cells of at least three `-`/`:` and a row under it, no table interrupting
-a paragraph, and `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each
+a paragraph, a header whose first cell is empty no table, rows split at every `|` not after a
+`\` (in code too; `\|` is a `|`), and `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each
 cell aligned (right where the delimiter says nothing).
 
 Every list item holds its text in a paragraph, `<li><p>a</p>`, tight list or not, as
@@ -56,6 +57,7 @@ _FRANKLIN_ESCAPE = re.compile(r"&(?:lt|gt|quot|amp|#(?:39|96|33|36|37|40|41|61|4
 _ENTITY = re.compile(r"&#[0-9]+;")
 _NOT_WORD = re.compile(r"[^a-zA-Z0-9_\-\s]")
 _SPACES = re.compile(r"\s+")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def refstring(title_html: str) -> str:
@@ -276,6 +278,10 @@ def julia_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
                             for line in (start + 1, start + 2))
     cells = delimiter.strip("|").split("|")
     if "|" not in first_row or not all(len(cell.strip()) >= 3 and not cell.strip().strip("-:") for cell in cells):
+        return False
+    # Julia splits the header line as written at each `|` not after a `\`: an empty first cell is no table
+    header = _CELL_PIPE.split(state.src[state.bMarks[start]:state.eMarks[start]])
+    if not (header[1] if header[0] == "" and len(header) > 1 else header[0]).strip():
         return False
     last = start + 2
     while last < end and "|" in state.src[state.bMarks[last]:state.eMarks[last]]:
