@@ -8,7 +8,8 @@ off the tokens: headings and plain text.
 
 Two flavours (pysite.config.FLAVOURS, chosen by SiteConfig.flavour_of): `franklin` reads
 Markdown as Franklin.jl does (no indented code blocks, `\\[...\\]` display math, Franklin's
-heading ids and anchors); `commonmark` as the CommonMark spec and GFM do. `parse` and
+heading ids and anchors, and as Julia's Markdown no strikethrough, task lists or definition
+lists); `commonmark` as the CommonMark spec and GFM do. `parse` and
 `render` are the only entry points, so one flavour's parser can be swapped on its own.
 
 `env` is one parse's state. Read: `path`, `render_cell`, `attribute_lists` (kramdown's `{: ...}`),
@@ -323,11 +324,12 @@ def _render_html_inline(self, tokens, idx, options, env) -> str:
 
 def build_parser(flavour: str) -> MarkdownIt:
     """pysite's markdown-it for one flavour: built once per process, reused for every page."""
-    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark").enable("table")
     if flavour == FRANKLIN:
         md.disable("code")  # Franklin has no indented code blocks: indentation is only layout
+    else:  # Julia's Markdown, which Franklin reads pages with, has none of these
+        md.enable("strikethrough").use(deflist_plugin).use(tasklists_plugin)
     md.use(footnote_plugin, inline=flavour != FRANKLIN)  # Franklin has no inline `^[...]` notes
-    md.use(deflist_plugin).use(tasklists_plugin)
     # Bare URLs as GitHub links them (`https://...`, `www....`, emails): ~10% of
     # parse time, where linkify-it costs ~30% and links `README.md` (a TLD).
     md.use(autolink_plugin)
