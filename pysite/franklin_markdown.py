@@ -17,8 +17,8 @@ definition as text of its line); a definition alone in its paragraph has no `<p>
 Tables are Julia's Markdown stdlib's (Franklin hands them to `Markdown.parse`, GitHub/table.jl):
 a delimiter row of cells of at least three `-`/`:` and a row under it, no table interrupting
 a paragraph, a header whose first cell is empty no table, rows split at every `|` not after a
-`\` (in code too; `\|` is a `|`), and `<table><tr><th align="right">...` on one line, with no `thead`/`tbody`, each
-cell aligned (right where the delimiter says nothing).
+`\\` (in code too; `\\|` is a `|`), and `<table><tr><th align="right">...` on one line, with no
+`thead`/`tbody`, each cell aligned (right where the delimiter says nothing).
 
 Every list item holds its text in a paragraph, `<li><p>a</p>`, tight list or not, as
 Julia's Markdown writes lists.
