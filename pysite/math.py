@@ -51,8 +51,12 @@ _ENV_TARGETS = {
     "eqnarray": "array",
 }
 # Chromium draws MathML with the generic `math` font family, which many systems map to an
-# ordinary text font: then no delimiter stretches. These have the OpenType MATH table.
+# ordinary text font: then no delimiter stretches. These have the OpenType MATH table; the
+# last is published with the site (`FONT_FILES`) under its own name, so every reader has one.
 MATH_FONTS = "'Latin Modern Math','STIX Two Math','DejaVu Math TeX Gyre',math"
+FONT_FILES = ("pysite-math.woff2", "pysite-math-LICENSE.txt")   # in pysite/theme/_fonts, published under css/
+_FONT_FACE = ('<style>@font-face{{font-family:"DejaVu Math TeX Gyre";'
+              'src:url("{}/css/pysite-math.woff2") format("woff2")}}</style>')
 _MATH_TAG = re.compile(r'<math xmlns="http://www.w3.org/1998/Math/MathML"')
 _ANNOTATION = re.compile(r'(<annotation encoding="application/x-tex">).*?(</annotation>)', re.DOTALL)
 # KaTeX ends an operator name (\\sin, \\arg, \\max_i) with U+2061, which MathML spaces by
@@ -88,6 +92,15 @@ def numbering(tex: str, franklin: bool) -> Numbering:
 
 
 @lru_cache(maxsize=4096)
+def with_math_font(document: str, prepath: str) -> str:
+    """A page that shows math, with the published math font declared in its head."""
+    if "<math" not in document:
+        return document
+    at = document.find("</head>")
+    style = _FONT_FACE.format(prepath)
+    return document[:at] + style + document[at:] if at >= 0 else style + document
+
+
 def render_math(tex: str, display: bool) -> str:
     """KaTeX's MathML for `tex` in a `<span class="katex">`; `display` gives display style.
 

@@ -26,6 +26,7 @@ from pysite.dialect import franklin_layout, franklin_vars, resolve_late
 from pysite.errors import Diagnostic, TemplateError, did_you_mean
 from pysite.highlight import stylesheet
 from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
+from pysite.math import FONT_FILES, with_math_font
 from pysite.page import Page
 
 LISTED = ("url", "title", "date", "description", "tags", "categories", "excerpt", "reading_time", "is_draft",
@@ -133,6 +134,9 @@ class SiteView:
 
         `paginator` renders page N of a paginated list (its URL is `paginator.url`); `part`
         page N of a Franklin `{{paginate}}` list."""
+        return with_math_font(self.render_document(page, warnings, paginator, part), self.config.prepath)
+
+    def render_document(self, page: Page, warnings: list[Diagnostic] | None, paginator: Any, part: int) -> str:
         scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
         scope.part = part
         content = resolve_late(page.content, scope)
@@ -209,8 +213,11 @@ def generated_outputs(view: SiteView, copied: set[str],
     generated: dict[str, str | bytes] = dict(blog.outputs(view, copied, [] if diagnostics is None else diagnostics))
     if "css/code.css" not in copied:
         generated["css/code.css"] = stylesheet()
-    for path in sorted((THEME / "_css").glob("*")):
-        rel = f"css/{path.name}"
+    shown = ["_css/" + path.name for path in sorted((THEME / "_css").glob("*"))]
+    if any("<math" in page.content for page in view.read.values()):
+        shown += [f"_fonts/{name}" for name in FONT_FILES]
+    for name in shown:
+        rel = "css/" + name.split("/", 1)[1]
         if rel not in copied:
-            generated[rel] = path.read_bytes()
+            generated[rel] = (THEME / name).read_bytes()
     return generated

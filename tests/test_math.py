@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import read, run_pysite
 from pysite import markdown
 from pysite.math import THIN_SPACE, MathError, Numbering, label_id, math_letter, numbering, render_math
 
@@ -116,3 +117,21 @@ def test_numbering_is_franklins_on_franklin_sites_and_ams_elsewhere(tex, frankli
 ])
 def test_label_id_is_franklins_refstring(name, ident):
     assert label_id(name) == ident
+
+
+def test_a_site_with_math_publishes_its_font_and_declares_it_where_math_is(make_site):
+    site = make_site({"config.md": '@def prepath = "proj"\n', "index.md": "Euler: $e^{i\\pi} + 1 = 0$.\n",
+                      "plain.md": "No math here.\n"})
+    result = run_pysite("build", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = site / "__site"
+    page = read(out, "index.html")
+    declared = page.index('src:url("/proj/css/pysite-math.woff2") format("woff2")')
+    assert declared < page.index("</head>") < page.index("<math")
+    assert (out / "css" / "pysite-math.woff2").read_bytes()[:4] == b"wOF2"
+    assert "Bitstream" in read(out, "css/pysite-math-LICENSE.txt")
+    assert "@font-face" not in read(out, "plain/index.html")
+
+    (site / "index.md").write_text("No math any more.\n")
+    assert run_pysite("build", site).returncode == 0
+    assert not (out / "css" / "pysite-math.woff2").exists(), "a site without math publishes no font"

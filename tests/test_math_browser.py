@@ -24,14 +24,20 @@ def page(browser, tmp_path_factory):  # noqa: F811
     out = tmp_path_factory.mktemp("math") / "out"
     subprocess.run([sys.executable, "-m", "pysite", "build", str(SITE), "-o", str(out)], check=True,
                    capture_output=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    asked = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            asked.append(self.path)
+
+    handler = functools.partial(Handler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         browser.set_window_size(1000, 900)
         browser.get(f"http://127.0.0.1:{server.server_address[1]}/")
         browser.save_screenshot(str(out.parent / "page.png"))
-        yield browser, out.parent
+        yield browser, out.parent, asked
     finally:
         server.shutdown()
         server.server_close()
@@ -42,7 +48,7 @@ def letter_png(driver, index: int) -> bytes:
 
 
 def test_double_struck_bold_and_script_letters_are_not_plain_italic(page):
-    driver, folder = page
+    driver, folder, _ = page
     letters = driver.execute_script("return [...document.querySelectorAll('p math mi')].slice(0, 6).map(e => e.textContent)")
     assert letters == ["ℝ", "𝐈", "ℒ", "R", "I", "L"]
     for styled, plain in ((0, 3), (1, 4), (2, 5)):
@@ -55,8 +61,19 @@ def test_double_struck_bold_and_script_letters_are_not_plain_italic(page):
     assert "Math" in family
 
 
+def test_the_math_font_published_with_the_site_is_the_one_drawn(page):
+    driver, _, asked = page
+    status = driver.execute_async_script("""
+        const done = arguments[0];
+        document.fonts.ready.then(() => done([...document.fonts].filter(
+            f => f.family.replace(/"/g, '') === 'DejaVu Math TeX Gyre').map(f => f.status)));
+    """)
+    assert status == ["loaded"]
+    assert "/css/pysite-math.woff2" in asked, "the reader's browser fetched the site's own font"
+
+
 def test_delimiters_stretch_around_a_fraction(page):
-    driver, _ = page
+    driver, _, _ = page
     heights = driver.execute_script("""
         const display = document.querySelector('.katex-display mo[fence="true"]');
         const range = document.createRange();
@@ -70,7 +87,7 @@ def test_delimiters_stretch_around_a_fraction(page):
 
 
 def test_display_equations_are_numbered_at_the_right_and_eqref_matches(page):
-    driver, _ = page
+    driver, _, _ = page
     displays = driver.find_elements(By.CSS_SELECTOR, ".katex-display")
     assert len(displays) == 3
     after = [driver.execute_script("const s = getComputedStyle(arguments[0], '::after'); return [s.content, s.cssFloat]", d)
