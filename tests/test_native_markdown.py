@@ -1,0 +1,153 @@
+"""The native fast path (pysite.native_markdown) against markdown-it-py, the definition: wherever
+the fast path takes a page, its tokens, its HTML and its warnings are markdown-it-py's. Checked
+on every fixture, every CommonMark and GFM spec example, the seed pages and generated pages, in
+both flavours.
+
+Tokens are compared on every field pysite or the renderer reads. Set aside: the text of an
+inline token (the source its children were parsed from; no rule reads it after parsing), the
+end line of lists, items and quotes (markdown-it-py counts the blank lines after them; nothing
+reads it), empty text tokens (what markdown-it-py leaves of a used emphasis marker), and
+markdown-it-py's own parse state in env (`references`, `footnotes`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from markdown_it.utils import read_fixture_file
+
+from conftest import seeds, shared
+from pysite import markdown, native_markdown
+from pysite.config import COMMONMARK, FLAVOURS, FRANKLIN
+from pysite.variables import read_variables
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*/*.md"))
+EXAMPLE = re.compile(r"^`{32} example( \w+)?\n(.*?)^\.\n(.*?)^`{32}$", re.M | re.S)
+PARSE_STATE = ("references", "footnotes")
+
+
+def projection(token) -> tuple:
+    lines = token.map
+    if lines and token.type in ("bullet_list_open", "ordered_list_open", "list_item_open", "blockquote_open"):
+        lines = lines[:1]
+    return (token.type, token.tag, token.nesting, token.attrs, lines, token.level, token.markup, token.info,
+            token.meta, token.block, token.hidden, "" if token.type == "inline" else token.content,
+            [projection(child) for child in token.children or () if child.type != "text" or child.content])
+
+
+def same_either_way(body: str, flavour: str) -> bool:
+    """Whether the fast path took `body`; when it did, assert it read it as markdown-it-py does."""
+    python_env = {"path": Path("page.md"), "warnings": [], "equations": {}, "flavour": flavour}
+    native_env = dict(python_env, warnings=[], equations={})
+    md = markdown._PARSERS[flavour]
+    native = native_markdown.tokens(markdown._NATIVE[flavour], md, body, native_env, flavour == FRANKLIN)
+    if native is None:
+        return False
+    python = md.parse(body, python_env)
+    assert [projection(t) for t in native] == [projection(t) for t in python]
+    assert markdown.render(native, native_env) == markdown.render(python, python_env)
+    assert markdown.headings(native) == markdown.headings(python)
+    assert markdown.plain_text(native) == markdown.plain_text(python)
+    for env in (python_env, native_env):
+        for key in PARSE_STATE:
+            env.pop(key, None)
+    assert native_env == python_env
+    return True
+
+
+def spec_examples() -> list[str]:
+    folder = shared("spec")
+    return [match.group(2).replace("→", "\t") for name in ("commonmark-0.31.2.txt", "gfm-0.29.txt")
+            for match in EXAMPLE.finditer((folder / name).read_text(encoding="utf-8"))]
+
+
+def test_the_fast_path_is_on_for_every_flavour():
+    # Off means pysite's markdown-it has a rule native_markdown.KNOWN_RULES does not list: add it
+    # there, with the characters that start it to UNSAFE_SOURCE or UNSAFE_TEXT, and run this file.
+    assert all(markdown._NATIVE[flavour] is not None for flavour in FLAVOURS)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_fixtures(path, flavour):
+    for _, _, src, _ in read_fixture_file(path):
+        same_either_way(src, flavour)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_spec_examples(flavour):
+    taken = sum(same_either_way(example, flavour) for example in spec_examples())
+    assert taken > 400   # most examples are plain CommonMark, which the fast path reads
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_seed_pages(flavour):
+    for path in sorted(seeds().iterdir()):
+        same_either_way(read_variables(path.read_text(encoding="utf-8"), path, True).body, flavour)
+
+
+def test_ordinary_prose_is_read_natively():
+    body = ("# A title\n\nSome *text* with `code`, a [link](https://example.com) and <https://example.org>.\n\n"
+            "* one\n* two\n\n> quoted\n\n```julia\nx = 1\n```\n\n<!-- a comment -->\n")
+    assert all(same_either_way(body, flavour) for flavour in FLAVOURS)
+
+
+@pytest.mark.parametrize("body", ["| a | b |\n|---|---|\n| 1 | 2 |\n", "$x$\n", "a\\[x\\]\n", "a[^1]\n\n[^1]: n\n",
+                                  "- [ ] task\n", "term\n: definition\n", "~~gone~~\n", "see www.example.com\n",
+                                  "mail a@b.org\n", "a -- b\n", "line  \nbreak\n", "```\nnever closed\n",
+                                  "a <!-- inline --> comment\n", "*€*x\n", "a\n    indented\n"])
+def test_what_python_rules_read_is_left_to_markdown_it_py(body):
+    franklin_env = {"path": Path("page.md"), "flavour": FRANKLIN}
+    assert native_markdown.tokens(markdown._NATIVE[FRANKLIN], markdown._PARSERS[FRANKLIN], body,
+                                  franklin_env, True) is None
+
+
+# --- generated pages ---------------------------------------------------------------------
+
+STARTS = ["", "", "", "# ", "## ", "### ", "> ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t", "```",
+          "```julia", "```julia:ex", "```!", "~~~", "---", "***", "___", "===", "<div>", "</div>", "<!-- c -->",
+          "[ref]: /url", "[ref]: <a b> 'title'", ": ", "| "]
+WORDS = ["word", "words here", "*em*", "**strong**", "_u_", "__uu__", "***x***", "*", "_", "`code`", "``a`b``",
+         "`", "[link](/u)", "[l](<a b> 'T')", "[ref]", "[ref][]", "![img](i.png)", "![a *b*](i.png \"t\")",
+         "<https://x.org/a?b>", "<a@b.c>", "&amp;", "&copy;", "&#35;", "&nope;", "\\*", "\\[", "\\", "--", "-",
+         "é", "€", "*€*", "ü*", "<span>", "</span>", "<!-- c -->", "$x$", "$$", "|", "~~s~~", "[^1]", "^[n]",
+         "www.x.org", "a@b", "http://x", ":", "::", "#", "[ ]", "[x]", "{:.c}", "<", ">", "'", "\"", "(", ")"]
+# What the fast path takes: CommonMark's own constructs, so that most generated pages test it.
+PLAIN = [word for word in WORDS if not any(mark in word for mark in "$|~^@<:[\\") and "www" not in word] + [
+    "[link](/u)", "[l](<a b> 'T')", "![img](i.png)", "<https://x.org/a?b>", "\\*", "&amp;", "&#35;"]
+PLAIN_STARTS = [start for start in STARTS if not start.startswith(("```", "~~~", ":", "|", "[", "\t"))] + [
+    "```\ncode\n```\n", "```julia\nx = 1\n```\n", "```julia:ex\nprintln(1)\n```\n", "  ```\n  a\n  ```\n"]
+
+
+def page(starts: list[str], words: list[str]):
+    line = st.builds(lambda start, words, end: start + " ".join(words) + end, st.sampled_from(starts),
+                     st.lists(st.sampled_from(words), max_size=6), st.sampled_from(["", "", " ", "  ", "\\"]))
+    return st.lists(line, max_size=14).map("\n".join)
+
+
+PAGE = st.one_of(page(STARTS, WORDS), page(PLAIN_STARTS, PLAIN))
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(PAGE, st.sampled_from(FLAVOURS))
+def test_generated_pages(body, flavour):
+    same_either_way(body, flavour)
+
+
+def test_generated_pages_are_often_read_natively():
+    # The generator is only a test of the fast path if many of its pages take it.
+    taken = 0
+
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(PAGE)
+    def count(body):
+        nonlocal taken
+        taken += same_either_way(body, COMMONMARK)
+
+    count()
+    assert taken >= 20
