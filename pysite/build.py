@@ -85,7 +85,7 @@ class Builder:
         # Kept from one build to the next (by `serve`): what did not change is not made again.
         self.layouts: tuple[str, Layouts] | None = None
         self.view_cache: dict[str, tuple] = {}
-        self.made: tuple | None = None
+        self.made: tuple | None = None  # this build's generated files: (key, {output rel: key}, diagnostics)
 
     def close(self) -> None:
         if self.unsaved:  # live: no signature, so the next build looks at every file again
@@ -106,8 +106,8 @@ class Builder:
                 report.unchanged = True
                 report.diagnostics = diagnostics
                 return finish(report, start)
-        if self.state is None:
-            self.state = self.store.load()
+        if self.state is None:  # live, it is all read now: the stored state is forgotten below
+            self.state = self.store.load(lazy=not self.options.live)
         from pysite.config import read_config
         from pysite.check import link_warnings
         from pysite.discover import discover, strays
@@ -166,7 +166,9 @@ class Builder:
             sources = {page.source.out: page.source.path for page in published}
             written = {out: (sources[out], links) for out, links in report.links.items()}
             report.diagnostics.extend(link_warnings(self.site, self.out, config, written))
-        self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs, report.changed), str(self.out))
+        listed = {p.source.rel: self.view_cache[p.source.rel][::2] for p in published if p.source.rel in self.view_cache}
+        self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs, report.changed),
+                                str(self.out), listed, self.made)
         if self.options.live:
             self.unsaved = True
         else:
@@ -246,6 +248,8 @@ class Builder:
         layout_key = f"{self.layout_key()}\0{site_key}"
         if self.layouts is None or self.layouts[0] != layout_key:  # kept across `serve` rebuilds
             self.layouts = (layout_key, Layouts(self.site, config.prepath))
+        for rel, (key, listed) in self.state.listed.items():  # what the last build's views listed
+            self.view_cache.setdefault(rel, (key, None, listed))
         view = SiteView(config, pages, self.layouts[1], self.view_cache)
         outputs: dict[str, str] = {}
         todo = []
@@ -269,6 +273,8 @@ class Builder:
                 continue
             todo.append(page)
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
+        if any(view.uses_pages(page) for page in todo):
+            view.list_pages()  # here, once, not in each worker
         # Forked workers already hold the pages: they are sent only their positions.
         job = RenderJob(view, todo, output, self.options.link_warnings)
         sources = {page.source.out: page.source for page in todo}
@@ -295,12 +301,7 @@ class Builder:
             if not (self.unchanged(source.out, key) and output.keep(source.out)):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
-        for rel, data in self.generated(view, layout_key, {s.out for s in files}, report).items():
-            key = hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-            outputs[rel] = key
-            if not (self.unchanged(rel, key) and output.keep(rel)):
-                output.write(rel, data)
-                report.changed.add(rel)
+        self.generate(view, layout_key, {s.out for s in files}, output, outputs, report)
         for page in pages:  # files the page's cells wrote into @OUTPUT
             for rel, source in self.evaluator.cache.published_files(page.source.rel) if page.cells else ():
                 key = copy_key(source)
@@ -325,17 +326,27 @@ class Builder:
         return {rel: (key, old[rel][1] if key and rel not in changed and rel in old and old[rel][0] == key
                       else file_stat(self.out / rel)) for rel, key in outputs.items()}
 
-    def generated(self, view: SiteView, layout_key: str, copied: set[str], report: BuildReport) -> dict:
-        """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show."""
-        key = (view.digest, layout_key, frozenset(copied),
-               tuple(page.fingerprint for page in view.read.values()) if view.site.get("rss_full_content") else ())
-        if self.made is None or self.made[0] != key:
-            from pysite.site import generated_outputs
+    def generate(self, view: SiteView, layout_key: str, copied: set[str], output: Output, outputs: dict[str, str],
+                 report: BuildReport) -> None:
+        """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show
+        (or one of them is not on disk as it was made)."""
+        from pysite.site import generated_key, generated_outputs
 
+        key = f"{generated_key(view, copied)}\0{layout_key}"
+        made = self.state.made
+        if made is None or made[0] != key or not all(self.unchanged(rel, digest) and output.keep(rel)
+                                                     for rel, digest in made[1].items()):
             diagnostics: list[Diagnostic] = []
-            self.made = (key, generated_outputs(view, copied, diagnostics), diagnostics)
-        report.diagnostics.extend(self.made[2])
-        return self.made[1]
+            files = generated_outputs(view, copied, diagnostics)
+            made = (key, {rel: hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+                          for rel, data in files.items()}, diagnostics)
+            for rel, data in files.items():
+                if not (self.unchanged(rel, made[1][rel]) and output.keep(rel)):
+                    output.write(rel, data)
+                    report.changed.add(rel)
+        outputs.update(made[1])
+        report.diagnostics.extend(made[2])
+        self.made = made
 
     def layout_key(self) -> str:
         digest = hashlib.sha256()

@@ -80,6 +80,62 @@ class Page:
         """`draft: true` or a date in the future: built by `serve` and `build --drafts` only."""
         return is_draft(self.variables)
 
+    @property
+    def layout(self) -> Any:
+        return self.variables.get("layout")
+
+    @property
+    def lists_pages(self) -> bool:
+        """Whether the page itself reads the page list: calls answered at render time, pagination."""
+        return "<pysite-late" in self.content or bool(self.variables.get("paginate"))
+
+
+# What only rendering and page lists read: a stored page reads them from the state when first used.
+BODY = ("variables", "lines", "headings", "content", "excerpt")
+
+
+class StoredPage(Page):
+    """A page as the last build read it (`StateStore.load`): its head at once, its body when used.
+    `facts` answers what the rebuild decisions ask of the body, so an unchanged page is not read."""
+
+    def __getattr__(self, name: str) -> Any:   # only for attributes not set: the body's, once
+        if name in BODY and "load" in self.__dict__:
+            self.__dict__.update(self.__dict__.pop("load")())
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    @property
+    def is_draft(self) -> bool:
+        return is_draft(self.facts) if unread(self) else super().is_draft
+
+    @property
+    def layout(self) -> Any:
+        return self.facts["layout"] if unread(self) else super().layout
+
+    @property
+    def lists_pages(self) -> bool:
+        return self.facts["lists_pages"] if unread(self) else super().lists_pages
+
+
+def unread(page: Page) -> bool:
+    """Whether a stored page's body was never read (so it is as stored)."""
+    return "load" in page.__dict__
+
+
+def stored_parts(page: Page) -> tuple[dict, dict]:
+    """(head, body) of a page, as the state keeps it."""
+    body = {name: getattr(page, name) for name in BODY}
+    head = {name: value for name, value in vars(page).items() if name not in BODY and name not in ("load", "facts")}
+    head["facts"] = {"draft": page.variables.get("draft"), "date": page.variables.get("date"),
+                     "layout": page.layout, "lists_pages": page.lists_pages}
+    return head, body
+
+
+def stored_page(head: dict, load: Callable[[], dict]) -> StoredPage:
+    page = StoredPage.__new__(StoredPage)
+    page.__dict__.update(head, load=load)
+    return page
+
 
 @dataclass
 class ReadContext:

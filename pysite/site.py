@@ -7,6 +7,7 @@ layouts that show the page list are rendered again when another page changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import re
@@ -42,7 +43,8 @@ class SiteView:
                  view_cache: dict[str, tuple] | None = None):
         self.config = config
         self.layouts = layouts
-        # rel -> (page fingerprint, view, digest of its LISTED facts), kept by `serve`
+        # rel -> (page fingerprint and prepath, its view or None, digest of its LISTED facts), kept by
+        # `serve`, and the digests by the build's state
         self.view_cache = {} if view_cache is None else view_cache
         self.layout_uses: dict[str, bool] = {}  # layout variable -> whether its templates read the page list
         self.layout_templates: dict[str, str | None] = {}  # layout variable -> templates_key
@@ -51,22 +53,44 @@ class SiteView:
         self.site.setdefault("lang", "en")
         self.read = {page.source.rel: page for page in pages}
         self.page_outputs = {page.source.out for page in pages}
-        self.views = {page.source.rel: self.page_view(page) for page in pages}
-        self.pages = sorted(self.views.values(), key=date_key, reverse=True)
-        # Made of each page's own digest (kept with its view): pickling every page's facts anew
-        # was a tenth of a `serve` rebuild on 1,000 pages.
-        self.digest = hashlib.sha256("".join(self.view_cache[view["source"]][2] for view in self.pages).encode()
-                                     ).hexdigest()
-        self.posts = select_posts(self.pages, self.site)
+        # Made of each page's own digest, in path order: pickling every page's facts anew was a tenth
+        # of a `serve` rebuild on 1,000 pages, and a page's view needs its whole body.
+        self.digest = hashlib.sha256("".join(self.listed(page) for page in pages).encode()).hexdigest()
+        self.listing = False
+
+    @functools.cached_property
+    def views(self) -> dict[str, dict[str, Any]]:
+        return {rel: self.view_of(page) for rel, page in self.read.items()}
+
+    @functools.cached_property
+    def pages(self) -> list[dict[str, Any]]:
+        return sorted(self.views.values(), key=date_key, reverse=True)
+
+    @functools.cached_property
+    def posts(self) -> list[dict[str, Any]]:
+        return select_posts(self.pages, self.site)
+
+    def list_pages(self) -> None:
+        """The page list in `site` (pages, posts, tags...): made when something that reads it renders."""
+        if self.listing:
+            return
+        self.listing = True
         self.site.update(pages=self.pages, posts=self.posts)
         self.site.update(franklin_vars.site_tags(self.views.items()))
         for taxonomy in TAXONOMIES:
-            self.site[taxonomy] = collect(self.pages, taxonomy, config.prepath)
+            self.site[taxonomy] = collect(self.pages, taxonomy, self.config.prepath)
 
-    def page_view(self, page: Page) -> dict[str, Any]:
+    def listed(self, page: Page) -> str:
+        cached = self.view_cache.get(page.source.rel)
+        if cached is not None and cached[0] == (page.fingerprint, self.config.prepath):
+            return cached[2]
+        self.view_of(page)
+        return self.view_cache[page.source.rel][2]
+
+    def view_of(self, page: Page) -> dict[str, Any]:
         key = (page.fingerprint, self.config.prepath)
         cached = self.view_cache.get(page.source.rel)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key and cached[1] is not None:
             return cached[1]
         variables = page.variables
         view = dict(variables)
@@ -85,24 +109,24 @@ class SiteView:
 
     def templates_key(self, page: Page) -> str | None:
         """A hash of the templates the page's layout is made of (None: any template may count)."""
-        choice = str(page.variables.get("layout") or "")
+        choice = str(page.layout or "")
         if self.config.generator is not None:
             return None  # Liquid layouts: any template may count
         if choice not in self.layout_templates:  # once per layout asked for, as layout_uses
-            franklin = franklin_layout.applies(self.config.root, page.variables)
+            franklin = franklin_layout.applies(self.config.root, {"layout": page.layout})
             self.layout_templates[choice] = None if franklin else templates_key(
                 self.layouts, f"{self.layout_name(page)}.html", frozenset())
         return self.layout_templates[choice]
 
     def uses_pages(self, page: Page) -> bool:
         # Franklin layouts and deferred {{...}} calls may read any page: rendered again on any change.
-        if "<pysite-late" in page.content or page.variables.get("paginate") or self.config.generator is not None:
+        if page.lists_pages or self.config.generator is not None:
             return True
         # The answer depends only on the layout asked for: worked out once per build, not per page
         # (template lookups and parses cost ~0.1 ms a page: 100 ms a rebuild on a 1,000-page site).
-        choice = str(page.variables.get("layout") or "")
+        choice = str(page.layout or "")
         if choice not in self.layout_uses:
-            self.layout_uses[choice] = (franklin_layout.applies(self.config.root, page.variables)
+            self.layout_uses[choice] = (franklin_layout.applies(self.config.root, {"layout": page.layout})
                                         or uses_pages(self.layouts, self.layout_name(page)))
         return self.layout_uses[choice]
 
@@ -118,8 +142,7 @@ class SiteView:
         return self._by_stem
 
     def layout_name(self, page: Page) -> str:
-        layout = page.variables.get("layout")
-        name = str(layout or "default")
+        name = str(page.layout or "default")
         if name in STANDARD_LAYOUTS and not self.layouts.exists(name):
             return "default"
         if not self.layouts.exists(name):
@@ -137,6 +160,8 @@ class SiteView:
         return with_math_font(self.render_document(page, warnings, paginator, part), self.config.prepath)
 
     def render_document(self, page: Page, warnings: list[Diagnostic] | None, paginator: Any, part: int) -> str:
+        if self.uses_pages(page):
+            self.list_pages()
         scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
         scope.part = part
         content = resolve_late(page.content, scope)
@@ -150,7 +175,7 @@ class SiteView:
             return write_page(self, page, content, scope.warnings, paginator)
         if page.source.path.suffix == ".html" and FULL_DOCUMENT.match(content):
             return content
-        view = self.views[page.source.rel]
+        view = self.view_of(page)
         if paginator is not None:
             return self.render_layout(self.layout_name(page), {**view, "url": paginator.url}, content,
                                       paginator=paginator)
@@ -158,7 +183,9 @@ class SiteView:
 
     def render_layout(self, layout: str, view: dict[str, Any], content: str = "", **extra: Any) -> str:
         """A layout with the site's context; links in `content` get the prepath here, once."""
-        context = {"page": view, "site": self.site, "pages": self.pages, "posts": self.posts,
+        # The page list only for layouts that read it (`uses_pages`): building it reads every page.
+        lists = {"pages": self.pages, "posts": self.posts} if self.listing else {}
+        context = {"page": view, "site": self.site, **lists,
                    "content": Markup(prefix_links(content, self.config.prepath)), **extra}
         return self.layouts.render(layout, context)
 
@@ -180,8 +207,8 @@ def _uses_pages(layouts: Layouts, template: str, seen: frozenset) -> bool:
                                  and node.attr in LIST_NAMES for node in ast.find_all(nodes.Getattr)):
         return True
     seen = seen | {template}
-    return any(_uses_pages(layouts, ref, seen) for ref in meta.find_referenced_templates(ast)
-               if ref and ref not in seen)
+    return any(ref is None or ref not in seen and _uses_pages(layouts, ref, seen)  # None: chosen at render time
+               for ref in meta.find_referenced_templates(ast))
 
 
 @lru_cache(maxsize=None)
@@ -206,10 +233,20 @@ def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | Non
     return digest.hexdigest()
 
 
+def generated_key(view: SiteView, copied: set[str]) -> str:
+    """What the generated files are made from: the listed facts of every page (the view's digest),
+    the pages that read the page list themselves (paginated ones render in parts), and every page
+    where they read more than listed facts (feeds, the sitemap, Franklin's and Liquid's templates)."""
+    every = blog.reads_every_page(view) or bool(view.site.get("rss_full_content"))
+    pages = [page.fingerprint for page in view.read.values() if every or page.lists_pages]
+    return hashlib.sha256(pickle.dumps((view.digest, sorted(copied), pages))).hexdigest()
+
+
 def generated_outputs(view: SiteView, copied: set[str],
                       diagnostics: list[Diagnostic] | None = None) -> dict[str, str | bytes]:
     """Files the build makes: the theme's stylesheets unless the site has its own, and the
     blog's tag pages, paginated lists, redirects, feeds, sitemap and robots.txt."""
+    view.list_pages()
     generated: dict[str, str | bytes] = dict(blog.outputs(view, copied, [] if diagnostics is None else diagnostics))
     if "css/code.css" not in copied:
         generated["css/code.css"] = stylesheet()

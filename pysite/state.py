@@ -2,7 +2,9 @@
 
 `signature` is cheap (a walk and a stat per file, no parsing, no heavy imports): when it
 matches the last clean build's, there is nothing to do. `BuildState` keeps every page as
-read and the key of every output, so a rebuild reads and renders only what changed.
+read and the key of every output, so a rebuild reads and renders only what changed. It is
+kept in SQLite, a row per page and per output: a rebuild reads every page's small head
+(what its decisions look at) and the rest of a page only when it is used (`StoredPage`).
 `code_digest` is pysite itself (its Python and its Julia half): any change to it, an
 upgrade included, makes every page be read and rendered again.
 
@@ -12,16 +14,18 @@ that a serve killed at any moment leaves no state that could describe another ou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pysite
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 PACKAGE = Path(pysite.__file__).parent
 # pysite's code: the package, and the repository's `julia/` in a checkout (`_julia/` in a wheel is inside it).
 CODE = (PACKAGE, PACKAGE.parent / "julia")
@@ -33,6 +37,8 @@ class BuildState:
     pages: dict = field(default_factory=dict)      # source rel -> Page as read
     outputs: dict = field(default_factory=dict)    # output rel -> (key of its inputs, file_stat as written)
     out: str = ""                                  # the output folder these outputs were written to
+    listed: dict = field(default_factory=dict)     # source rel -> (view key, digest of its listed facts)
+    made: tuple | None = None                      # (key, {output rel: key}, diagnostics) of the generated files
 
 
 def file_stat(path: Path | str) -> tuple[int, int]:
@@ -59,7 +65,7 @@ def code_files():
                     yield os.path.join(folder, name)
 
 
-@lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """The digest of pysite's own code, read once per process."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}".encode())
@@ -99,10 +105,12 @@ def walk_stats(digest, top: Path, skip: Path | None) -> None:
 
 
 class StateStore:
-    """The state files in SITE/.pysite/cache/: a small signature file and the pickled state."""
+    """The state files in SITE/.pysite/cache/: a small signature file, and state.sqlite."""
 
     def __init__(self, site: Path):
         self.folder = site / ".pysite" / "cache"
+        self.path = self.folder / "state.sqlite"
+        self.reader: tuple[int, sqlite3.Connection] | None = None  # (process id, connection) for lazy rows
 
     def last_build(self) -> tuple[tuple[str, list, str] | None, list]:
         """The last build's signature and the problems it reported (a no-change rebuild repeats them)."""
@@ -112,24 +120,83 @@ class StateStore:
         except Exception:
             return None, []
 
-    def load(self) -> BuildState:
+    def load(self, lazy: bool = True) -> BuildState:
+        """The state; `lazy`: each page's body is read from the database when first used."""
+        from pysite.page import stored_page
+
         try:
-            with (self.folder / "state.pickle").open("rb") as handle:
-                fmt, state = pickle.load(handle)
-            return state if fmt == code_digest() else BuildState()
+            db = self.connection()
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            if meta.get("code") != code_digest().encode():
+                return BuildState()
+            state = BuildState(meta["read_key"].decode(), {}, {}, meta["out"].decode(),
+                               pickle.loads(meta["listed"]), pickle.loads(meta["made"]))
+            state.outputs = {rel: (key, (mtime, size)) for rel, key, mtime, size in db.execute(
+                "SELECT rel, key, mtime, size FROM outputs")}
+            rows = db.execute("SELECT rel, head, body FROM pages" if not lazy else "SELECT rel, head, NULL FROM pages")
+            state.pages = {rel: stored_page(pickle.loads(head), functools.partial(self.body, rel, body))
+                           for rel, head, body in rows}
+            return state
         except Exception:  # a missing, old or damaged cache only costs a full build
             return BuildState()
 
+    def body(self, rel: str, body: bytes | None = None) -> dict:
+        if body is None:
+            (body,) = self.connection().execute("SELECT body FROM pages WHERE rel = ?", (rel,)).fetchone()
+        return pickle.loads(body)
+
+    def connection(self) -> sqlite3.Connection:
+        """One reading connection per process (a connection must not cross a fork)."""
+        if self.reader is None or self.reader[0] != os.getpid():
+            self.reader = (os.getpid(), sqlite3.connect(f"file:{self.path}?mode=ro", uri=True))
+        return self.reader[1]
+
     def save(self, state: BuildState, signature: tuple[str, list, str] | None, diagnostics: list) -> None:
-        """The state, and the signatures it is valid for (the sources', the outputs and theirs), or None."""
+        """The state, and the signatures it is valid for (the sources', the outputs and theirs), or None.
+        One transaction: a kill leaves the last state whole. Pages read from it and not used are not
+        written again."""
+        from pysite.page import stored_parts, unread
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.folder / "state.pickle", pickle.dumps((code_digest(), state), protocol=5))
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
+            db.execute("PRAGMA synchronous = OFF")  # a cache: a damaged one only costs a full build
+            if not self.valid(db):
+                db.executescript(SCHEMA)  # before the transaction: executescript commits first
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM outputs")
+            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)",
+                           ((rel, key, *stat) for rel, (key, stat) in state.outputs.items()))
+            gone = {rel for (rel,) in db.execute("SELECT rel FROM pages")} - state.pages.keys()
+            db.executemany("DELETE FROM pages WHERE rel = ?", ((rel,) for rel in gone))
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                           ((rel, *map(pickle.dumps, stored_parts(page))) for rel, page in state.pages.items()
+                            if not unread(page)))
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
+                ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made))])
+            db.execute("COMMIT")
         write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
+
+    def valid(self, db: sqlite3.Connection) -> bool:
+        """Whether the database holds this pysite's state (any other is dropped whole)."""
+        try:
+            (code,) = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            return code == code_digest().encode()
+        except (sqlite3.Error, TypeError):
+            return False
 
     def forget(self) -> None:
         """No state at all: the next build reads and writes everything."""
-        for name in ("signature", "state.pickle"):
+        for name in ("signature", "state.sqlite", "state.sqlite-journal"):
             (self.folder / name).unlink(missing_ok=True)
+
+
+SCHEMA = """
+DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS outputs;
+CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE pages (rel TEXT PRIMARY KEY, head BLOB, body BLOB);
+CREATE TABLE outputs (rel TEXT PRIMARY KEY, key TEXT, mtime INTEGER, size INTEGER);
+"""
 
 
 def write_atomic(path: Path, data: bytes) -> None:

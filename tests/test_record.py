@@ -146,11 +146,16 @@ def test_a_build_killed_at_any_moment_leaves_a_whole_site(tmp_path):
 
 
 def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(tmp_path):
-    site = write_tree(tmp_path / "site", {**SITE, "pages/b.md": "# Beta\n\nbeta text\n", "_assets/y/z.txt": "z\n"})
+    site = write_tree(tmp_path / "site", {
+        **SITE, "pages/b.md": "---\ntags: [x]\n---\n# Beta\n\nbeta text\n", "_assets/y/z.txt": "z\n",
+        "_layout/list.html": "{% for p in pages %}{{ p.title }};{% endfor %}{{ content }}",
+        "pages/list.md": "---\nlayout: list\n---\nThe list.\n"})
     assert run_pysite("build", site).returncode == 0
     out, kept = site / "__site", site / ".__site.building"
     edits = [
         [("pages/a.md", "# Alpha\n\nalpha text, edited\n")],
+        [("pages/b.md", "---\ntags: [x, y]\n---\n# Beta renamed\n\nbeta text\n")],  # in the list, the tag pages
+        [("pages/list.md", "---\nlayout: list\n---\nThe list, edited.\n")],
         [("pages/c.md", "# Gamma\n\nnew page\n")],
         [("index.md", "# Home\n\nWelcome back.\n"), ("pages/b.md", None)],
         [("_assets/y", None), ("_assets/y", "a file where a folder was\n")],

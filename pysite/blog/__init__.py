@@ -25,6 +25,13 @@ def url_hint(config: Any) -> str:
             "`@def generate_rss = false` and `@def generate_sitemap = false`")
 
 
+def reads_every_page(view: Any) -> bool:
+    """Whether `outputs` reads more of each page than its listed facts: feeds and the sitemap read
+    many of its variables, Franklin's tag.html and Jekyll's and Hexo's layouts anything."""
+    return (view.config.generator is not None or franklin_layout.applies(view.config.root, {})
+            or bool(origin(view.site)) and (feeds.enabled(view.site) or sitemap.enabled(view.site)))
+
+
 def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
     """Tag pages, paginated lists, redirects, feeds, sitemap and robots.txt.
 

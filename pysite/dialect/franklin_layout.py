@@ -35,7 +35,7 @@ def applies(root: Path, variables: dict[str, Any]) -> bool:
 def render_scope(view, page, warnings: list[Diagnostic]) -> PageScope:
     """The page as render-time calls see it: its view, the site, every other page."""
     root = view.config.root
-    return PageScope(root, page.source.rel, view.views[page.source.rel], view.site, warnings,
+    return PageScope(root, page.source.rel, view.view_of(page), view.site, warnings,
                      utils=load_utils(root, getattr(view, "site_bridge", None)), view=view, headings=page.headings)
 
 
