@@ -89,6 +89,11 @@ class Page:
         """Whether the page itself reads the page list: calls answered at render time, pagination."""
         return "<pysite-late" in self.content or bool(self.variables.get("paginate"))
 
+    @property
+    def has_math(self) -> bool:
+        """Whether its content shows math (MathML)."""
+        return "<math" in self.content
+
 
 # What only rendering and page lists read: a stored page reads them from the state when first used.
 BODY = ("variables", "lines", "headings", "content", "excerpt")
@@ -116,6 +121,10 @@ class StoredPage(Page):
     def lists_pages(self) -> bool:
         return self.facts["lists_pages"] if unread(self) else super().lists_pages
 
+    @property
+    def has_math(self) -> bool:
+        return self.facts["has_math"] if unread(self) else super().has_math
+
 
 def unread(page: Page) -> bool:
     """Whether a stored page's body was never read (so it is as stored)."""
@@ -127,7 +136,7 @@ def stored_parts(page: Page) -> tuple[dict, dict]:
     body = {name: getattr(page, name) for name in BODY}
     head = {name: value for name, value in vars(page).items() if name not in BODY and name not in ("load", "facts")}
     head["facts"] = {"draft": page.variables.get("draft"), "date": page.variables.get("date"),
-                     "layout": page.layout, "lists_pages": page.lists_pages}
+                     "layout": page.layout, "lists_pages": page.lists_pages, "has_math": page.has_math}
     return head, body
 
 

@@ -235,11 +235,13 @@ def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | Non
 
 def generated_key(view: SiteView, copied: set[str]) -> str:
     """What the generated files are made from: the listed facts of every page (the view's digest),
-    the pages that read the page list themselves (paginated ones render in parts), and every page
-    where they read more than listed facts (feeds, the sitemap, Franklin's and Liquid's templates)."""
+    the pages that read the page list themselves (paginated ones render in parts), every page where
+    they read more than listed facts (feeds, the sitemap, Franklin's and Liquid's templates), and
+    whether a page shows math (the math font is published then)."""
     every = blog.reads_every_page(view) or bool(view.site.get("rss_full_content"))
     pages = [page.fingerprint for page in view.read.values() if every or page.lists_pages]
-    return hashlib.sha256(pickle.dumps((view.digest, sorted(copied), pages))).hexdigest()
+    math = any(page.has_math for page in view.read.values())
+    return hashlib.sha256(pickle.dumps((view.digest, sorted(copied), pages, math))).hexdigest()
 
 
 def generated_outputs(view: SiteView, copied: set[str],
@@ -251,7 +253,7 @@ def generated_outputs(view: SiteView, copied: set[str],
     if "css/code.css" not in copied:
         generated["css/code.css"] = stylesheet()
     shown = ["_css/" + path.name for path in sorted((THEME / "_css").glob("*"))]
-    if any("<math" in page.content for page in view.read.values()):
+    if any(page.has_math for page in view.read.values()):
         shown += [f"_fonts/{name}" for name in FONT_FILES]
     for name in shown:
         rel = "css/" + name.split("/", 1)[1]

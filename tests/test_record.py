@@ -157,6 +157,7 @@ def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(t
         [("pages/b.md", "---\ntags: [x, y]\n---\n# Beta renamed\n\nbeta text\n")],  # in the list, the tag pages
         [("pages/list.md", "---\nlayout: list\n---\nThe list, edited.\n")],
         [("pages/c.md", "# Gamma\n\nnew page\n")],
+        [("pages/c.md", "# Gamma\n\nnew page\n\nwith math: $x^2$\n")],  # the math font is published
         [("index.md", "# Home\n\nWelcome back.\n"), ("pages/b.md", None)],
         [("_assets/y", None), ("_assets/y", "a file where a folder was\n")],
         [("_assets/y", None), ("_assets/y/z.txt", "a folder where a file was\n")],
