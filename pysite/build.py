@@ -451,7 +451,7 @@ def render_in_worker(job: RenderJob, index: int) -> tuple[str, list[Diagnostic],
         return page.source.out, warnings + [unexpected(error, page.source.path, "rendering")], None
     job.output.write(page.source.out, html)
     # Parsed here, on every core: in the main process this was ~7% of a cold build.
-    return page.source.out, warnings, parse_text(page.content) if job.links else None
+    return page.source.out, warnings, parse_text(view.published_body(page)) if job.links else None
 
 
 def copy_key(path: Path) -> str:

@@ -181,6 +181,11 @@ class SiteView:
                                       paginator=paginator)
         return self.render_layout(self.layout_name(page), view, content, **pagination(self, view))
 
+    def published_body(self, page: Page) -> str:
+        """The page's body with its links as `render` publishes them: with the prepath in front,
+        except on Jekyll and Hexo sites, whose pages write their own."""
+        return page.content if self.config.generator is not None else prefix_links(page.content, self.config.prepath)
+
     def render_layout(self, layout: str, view: dict[str, Any], content: str = "", **extra: Any) -> str:
         """A layout with the site's context; links in `content` get the prepath here, once."""
         # The page list only for layouts that read it (`uses_pages`): building it reads every page.

@@ -95,3 +95,13 @@ def test_links_to_the_sites_own_url_are_internal(make_site):
     lines = result.stderr.splitlines()
     assert "posts/a.md:6: broken link: https://links.example.org/gone/" in lines, result.stderr
     assert sum("problem" in line for line in lines) == 1 and lines[-1].endswith(": 1 problem")
+
+
+def test_a_builds_link_warnings_see_links_with_the_prepath_they_are_published_with(make_site):
+    """`build --prepath` publishes `/posts/b/` as `/PREPATH/posts/b/`: no "outside the prepath"
+    warning for it, while a link to nothing still warns at its line."""
+    site = site_with(make_site, "# A\n\nSee [b](/posts/b/), [home](/) and [nothing](/nope/).\n")
+    result = run_pysite("build", "--prepath", "project/docs", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert "outside the site's prepath" not in result.stderr
+    assert "posts/a.md:3: broken link: /nope/ (warning)" in result.stderr.splitlines()
