@@ -104,16 +104,16 @@ end
 "A visible red message, as Franklin shows a problem in a page."
 html_err(message::AbstractString = "") = "<p><span style=\"color:red;\">// $message //</span></p>"
 
-"Code as a block, as Franklin writes one (its text already HTML; `html` code escaped)."
+# Franklin's escapes (src/utils/html.jl), Julia's Markdown's `htmlesc` and a few more.
+const ESCAPES = Dict{Char,String}('<' => "&lt;", '>' => "&gt;", '"' => "&quot;", '&' => "&amp;",
+                                  (c => "&#$(Int(c));" for c in "'`!\$%()=+{}[]")...)
+
+"Code as a block, as Franklin writes one: its text is HTML already, but `html` code is escaped."
 function html_code(code::AbstractString, lang::AbstractString = ""; class::AbstractString = "")
     isempty(code) && return ""
-    if lang == "html"
-        for (char, entity) in ("&" => "&amp;", "<" => "&lt;", ">" => "&gt;", "\"" => "&quot;")
-            code = replace(code, char => entity)
-        end
-    end
-    kind = isempty(lang) ? "plaintext" : "language-" * lang
-    return "<pre><code class=\"$(strip(kind * " " * class))\">$code</code></pre>"
+    lang == "html" && (code = join(get(ESCAPES, c, string(c)) for c in code))
+    kind = strip((isempty(lang) ? "plaintext" : "language-" * lang) * " " * class)
+    return "<pre><code class=\"$kind\">$code</code></pre>"
 end
 
 "Mark an hfun to be called once every page has been read (its variables are all known then)."

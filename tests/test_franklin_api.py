@@ -1,6 +1,7 @@
 """The Franklin API a site's utils.jl calls, with the real Julia: `pagevar` (from any hfun, of
 any page, read or not yet), `globvar`, `locvar`, `fd2html`, `@delay`, `Franklin.PAGEVAR_DEPTH`,
-`lx_` functions with Franklin's signature, `hfun_` with and without parameters."""
+`lx_` functions with Franklin's signature, `hfun_` with and without parameters, Franklin's
+`html_code`, `html_err` and `parse_rpath`."""
 
 from __future__ import annotations
 
@@ -55,6 +56,10 @@ end
 lx_pair(com, _) = "(" * Franklin.content(com.braces[1]) * " & " * Franklin.content(com.braces[2]) * ")"
 
 hfun_broken() = error("broken on purpose")
+
+hfun_html() = Franklin.html_code("<a href=\\"x\\">(1)</a>", "html") * html_code("x + 1", "julia") * html_err("oops")
+
+hfun_rpaths() = join([Franklin.parse_rpath(p) for p in ("./im.png", "/_assets/x.png", "a/b.png")], " ")
 '''
 
 SITE = {
@@ -78,6 +83,10 @@ Vars: {{vars}}
 {{postlist}}
 
 {{inline}}
+
+{{html}}
+
+Paths: {{rpaths}}
 
 Upper: \\upper{shout} and \\pair{a}{b}
 """,
@@ -140,3 +149,11 @@ def test_a_throwing_hfun_is_a_warning_with_its_frame(built):
                      result.stderr), result.stderr
     assert "<p>Broken:</p>" in page(site, "zz-last/index.html")
     assert "Traceback" not in result.stderr
+
+
+def test_html_helpers_and_paths_as_franklin_writes_them(built):
+    site, _ = built
+    html = page(site, "index.html")
+    assert ('<pre><code class="language-html">&lt;a href&#61;&quot;x&quot;&gt;&#40;1&#41;&lt;/a&gt;</code></pre>'
+            '<pre><code class="language-julia">x + 1</code></pre><p><span style="color:red;">// oops //</span></p>') in html
+    assert "Paths: /assets/index/im.png /assets/x.png /assets/a/b.png" in html
