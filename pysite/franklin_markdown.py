@@ -1,5 +1,5 @@
 """Markdown as Franklin.jl writes it, on top of pysite's markdown-it: headings, footnotes, tables,
-lists, display math, line breaks, dashes, escaped code.
+lists, link definitions, display math, line breaks, dashes, escaped code.
 
 Headings (src/converter/markdown/blocks.jl `convert_header`): the id comes from the heading's
 HTML (src/utils/misc.jl `refstring`): tags without attributes and numeric entities removed,
@@ -23,6 +23,9 @@ a paragraph, a header whose first cell is empty no table, rows split at every `|
 Every list item holds its text in a paragraph, `<li><p>a</p>`, tight list or not, as
 Julia's Markdown writes lists.
 
+A link definition may stand inside a paragraph, which goes on after it (Franklin takes the
+line out of the text before Julia's Markdown reads it).
+
 Display math is a block of its own: `$$...$$` within a paragraph ends it there, as Franklin's
 display math closes the paragraph it is inserted in (MD_CLOSEP).
 
@@ -43,7 +46,7 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_block import StateBlock, table as gfm_table
+from markdown_it.rules_block import StateBlock, reference, table as gfm_table
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.newline import newline
@@ -184,6 +187,31 @@ def paragraph_runs(blocks: list[Block]) -> list[Token]:
                     out.append(Token("html_block", "", 0, content="\n", level=level, block=True))
         out.append(Token("paragraph_close", "p", -1, level=level, block=True))
     return out
+
+
+def paragraphs_across_references(state: StateCore) -> None:
+    """Join the two paragraphs around link definitions written inside one (`text\\n[id]: url\\nmore`):
+    Franklin takes such a line out of the text (`validate_and_store_link_defs!`), and the paragraph
+    goes on. The definitions themselves interrupt the paragraph (`reference` with `paragraph` in
+    its alternatives, `franklin_plugin`); only definitions, never a blank line, lie between the two."""
+    out: list[Token] = []
+    tokens, i, lines = state.tokens, 0, None
+    while i < len(tokens):
+        token = tokens[i]
+        if (token.type == "paragraph_open" and len(out) >= 3 and out[-1].type == "paragraph_close"
+                and out[-3].level == token.level and out[-3].map and token.map):
+            lines = lines or state.src.split("\n")
+            between = lines[out[-3].map[1]:token.map[0]]
+        else:
+            between = []
+        if between and all(line.strip() for line in between):
+            out[-3].map[1] = token.map[1]
+            out[-2].content += "\n" + tokens[i + 1].content
+            i += 3
+            continue
+        out.append(token)
+        i += 1
+    state.tokens = out
 
 
 def escaped_code(state: StateCore) -> None:
@@ -331,6 +359,8 @@ def franklin_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.after("text", "franklin_en_dash", en_dash)
     md.inline.ruler.at("newline", newline_without_hard_break)
     md.core.ruler.after("block", "franklin_list_paragraphs", paragraphs_in_list_items)
+    md.block.ruler.at("reference", reference, {"alt": ["paragraph", "reference"]})
+    md.core.ruler.after("block", "franklin_reference_paragraphs", paragraphs_across_references)
     md.core.ruler.before("number_equations", "franklin_display_math", display_math_blocks)
     md.add_render_rule("list_item_open", _render_list_item_open)
     md.core.ruler.before("footnote_tail", "franklin_footnotes", footnotes_in_place)
