@@ -134,12 +134,11 @@ class CellCache:
             return None
         return {name: CellResult.from_json(data) for name, data in entry["results"].items()}
 
-    def prepare(self, rel: str) -> Path:
+    def prepare(self, rel: str) -> None:
         """An empty folder for a page's fresh run (old @OUTPUT files go with the old results)."""
         folder = self.page_folder(rel)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        return folder
 
     def published_files(self, rel: str) -> list[tuple[str, Path]]:
         """Files cells of a page wrote into @OUTPUT and those `write_files` wrote, with where they
@@ -172,24 +171,30 @@ class CellCache:
         tmp.replace(folder / "cells.json")
 
 
+def franklin_script(rel: str, cell: Cell) -> str:
+    """Where Franklin writes a cell's script, by its path in the output (`parse_rpath`): `ex` and
+    `./ex` in the page's assets (`ex` under `code/`), `/a/ex` from the site's root. Its
+    `output/` folder beside it is the cell's `@OUTPUT`."""
+    rpath = cell.rpath if cell.rpath.startswith(("/", "./")) else "./code/" + cell.rpath
+    if rpath.startswith("/"):
+        script = rpath[1:].replace("_assets/", "assets/", 1) if rpath.startswith("/_assets/") else rpath[1:]
+    else:
+        script = f"assets/{rel.rsplit('.', 1)[0]}/{rpath[2:]}"
+    return script if script.endswith(".jl") else script + ".jl"
+
+
 def franklin_files(rel: str, cells: list[Cell], results: dict[str, CellResult]) -> dict[str, str]:
     """The files Franklin writes for a page's cells (src/eval/codeblock.jl `resolve_code_block`),
-    by their path in the output: the script `NAME.jl`, what it printed `output/NAME.out` and its
-    value as text `output/NAME.res` ("nothing" when it shows none), where Franklin's
-    `parse_rpath` puts them: `ex` and `./ex` in the page's assets (`ex` under `code/`), `/a/ex`
-    from the site's root. A REPL-mode cell has only its script: Franklin's `.out` holds what
-    its last statement printed, which a session's transcript does not keep apart."""
+    by their path in the output: the script `NAME.jl` (`franklin_script`), what it printed
+    `output/NAME.out` and its value as text `output/NAME.res` ("nothing" when it shows none).
+    A REPL-mode cell has only its script: Franklin's `.out` holds what its last statement
+    printed, which a session's transcript does not keep apart."""
     files = {}
     for cell in cells:
         result = results.get(cell.name)
         if result is None:
             continue
-        rpath = cell.rpath if cell.rpath.startswith(("/", "./")) else "./code/" + cell.rpath
-        if rpath.startswith("/"):
-            script = rpath[1:].replace("_assets/", "assets/", 1) if rpath.startswith("/_assets/") else rpath[1:]
-        else:
-            script = f"assets/{rel.rsplit('.', 1)[0]}/{rpath[2:]}"
-        script = script if script.endswith(".jl") else script + ".jl"
+        script = franklin_script(rel, cell)
         folder, _, name = script.rpartition("/")
         name = name.removesuffix(".jl")
         files[script] = SCRIPT_HEADER + cell.code.strip()
@@ -206,8 +211,15 @@ def output_folder(rel: str) -> str:
     return f"assets/{rel.rsplit('.', 1)[0]}/output"
 
 
-def requests_for(cells: list[Cell], folder: Path) -> list[CellRequest]:
-    return [CellRequest(code=request_code(cell), line=cell.line, output_dir=folder / cell.name) for cell in cells]
+def requests_for(cells: list[Cell], cache: CellCache, rel: str, franklin: bool) -> list[CellRequest]:
+    """The page's cells as requests, each with its `@OUTPUT`: on a Franklin page Franklin's (the
+    `output/` folder beside the cell's script, among the files published at their own path),
+    else a folder of its own in the page's cache folder."""
+    def output_dir(cell: Cell) -> Path:
+        if franklin:
+            return cache.published_folder(rel) / franklin_script(rel, cell).rpartition("/")[0] / "output"
+        return cache.page_folder(rel) / cell.name
+    return [CellRequest(code=request_code(cell), line=cell.line, output_dir=output_dir(cell)) for cell in cells]
 
 
 def request_code(cell: Cell) -> str:

@@ -76,8 +76,9 @@ class Evaluator:
             return not_evaluated(cells)
         if not self.julia_here:
             raise NeedsJulia
-        folder = self.cache.prepare(page.source.rel)
-        answers = self.open().run_page(page.source.rel, requests_for(cells, folder), limits)
+        self.cache.prepare(page.source.rel)
+        requests = requests_for(cells, self.cache, page.source.rel, page.flavour == FRANKLIN)
+        answers = self.open().run_page(page.source.rel, requests, limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}
         if not durable(results):
             page.unevaluated = True  # a timeout or a crash is not a result: run again next build

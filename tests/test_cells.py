@@ -97,7 +97,7 @@ def test_cells_in_a_page(tmp_path, logged_julia):
     assert re.search(r"f\(\) at .*cells\.md:\d+", text), "backtrace names the page"
     assert "<strong>bold</strong> from Julia" in html
     assert '<figure class="cell-figure"><svg' in html
-    published = site / "__site/assets/pages/cells/output/files/data.txt"
+    published = site / "__site/assets/pages/cells/code/output/data.txt"   # Franklin's @OUTPUT: beside files.jl
     assert published.read_text() == "from a cell"
     assert result.returncode == 0
     # --strict turns the cell error into a failure

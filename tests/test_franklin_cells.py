@@ -287,3 +287,18 @@ def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_pat
     assert run_pysite("build", site, cwd=site).returncode == 0
     html = (site / "__site" / "pages" / "a" / "index.html").read_text()
     assert html.count('<b class="res">48|printed\n</b>') == 2 and '<i class="byhand">48</i>' in html
+
+
+def test_output_is_the_folder_beside_the_cells_script_as_franklin_has_it(tmp_path, julia_install):
+    page = ('```julia:pic\nwrite(joinpath(@OUTPUT, "pic.svg"), "<svg/>")\nwrite(joinpath(@OUTPUT, "pic2.svg"), "<svg/>")\n```\n\n'
+            '```julia:/_assets/shared/plot\nwrite(joinpath(@OUTPUT, "plot.png"), "png")\n```\n\n'
+            'A \\input{plot}{pic} and \\input{plot:2}{pic}\n')
+    site = write_tree(tmp_path / "site", {"config.md": "", "pages/a.md": page})
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 0, result.stderr
+    out = site / "__site"
+    assert (out / "assets/pages/a/code/output/pic.svg").read_text() == "<svg/>"
+    assert (out / "assets/shared/output/plot.png").read_text() == "png"
+    html = main(site, "pages/a/index.html")
+    assert ('<img src="/assets/pages/a/code/output/pic.svg" alt=""> and '
+            '<img src="/assets/pages/a/code/output/pic2.svg" alt="">') in html

@@ -79,7 +79,7 @@ def cell_file(scope: PageScope, rpath: str, extensions: tuple[str, ...]) -> str 
     """The address of a file a cell of this page wrote to @OUTPUT that matches `rpath`."""
     wanted = rpath.strip().removeprefix("./").strip("/")
     name = wanted.rsplit("/", 1)[-1]
-    for rel, _ in CellCache(scope.root / ".pysite" / "cells").published_files(scope.rel):
+    for rel, _ in CellCache.of_site(scope.root).published_files(scope.rel):
         for extension in extensions:
             if rel.endswith("/" + wanted + extension) or rel.rsplit("/", 1)[-1] == name + extension:
                 return "/" + rel
@@ -133,6 +133,9 @@ def toc(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
 def input_file(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
     """`\\input{lang}{path}`: a file's code, highlighted (`plaintext`: as it is)."""
     lang = args[0].strip().lower()
+    if lang == "plot" or lang.startswith("plot:"):   # Franklin's `\input{plot:id}{name}`: the image `nameid.*`
+        name = args[1].strip() + lang.partition(":")[2]
+        return mark("fig", src=name, alt="", line=source.line_at(offset))
     found = find_file(ex.scope, args[1], (LANGUAGE_EXTENSIONS.get(lang, ""),), ("", "code/"))
     if found is None:
         return missing(ex, source, offset, f"\\input{{{args[0]}}}{{{args[1]}}}: no file {address(ex.scope, args[1])}",
@@ -251,7 +254,7 @@ def handlers(scope: PageScope, env: dict, render_markdown: Callable[[str], str])
         path = found[1] if found else None
         if path is None:
             located = cell_file(scope, src, ("",))
-            path = next((p for rel, p in CellCache(scope.root / ".pysite" / "cells").published_files(scope.rel)
+            path = next((p for rel, p in CellCache.of_site(scope.root).published_files(scope.rel)
                          if located and "/" + rel == located), None)
         if path is None:
             scope.warn(f"\\tableinput: no table {address(scope, src)}", int(attrs.get("line") or 0) or None)
