@@ -61,6 +61,7 @@ _ENTITY = re.compile(r"&#[0-9]+;")
 _NOT_WORD = re.compile(r"[^a-zA-Z0-9_\-\s]")
 _SPACES = re.compile(r"\s+")
 _CELL_PIPE = re.compile(r"(?<!\\)\|")
+_DEFINITION_LINE = re.compile(r" {0,3}\[[^\]]+\]:")   # a link definition's line, in a paragraph at the top
 
 
 def refstring(title_html: str) -> str:
@@ -193,18 +194,19 @@ def paragraphs_across_references(state: StateCore) -> None:
     """Join the two paragraphs around link definitions written inside one (`text\\n[id]: url\\nmore`):
     Franklin takes such a line out of the text (`validate_and_store_link_defs!`), and the paragraph
     goes on. The definitions themselves interrupt the paragraph (`reference` with `paragraph` in
-    its alternatives, `franklin_plugin`); only definitions, never a blank line, lie between the two."""
+    its alternatives, `franklin_plugin`); only definitions' lines lie between the two (paragraphs
+at the top level: a container's lines carry its markers)."""
     out: list[Token] = []
     tokens, i, lines = state.tokens, 0, None
     while i < len(tokens):
         token = tokens[i]
-        if (token.type == "paragraph_open" and len(out) >= 3 and out[-1].type == "paragraph_close"
-                and out[-3].level == token.level and out[-3].map and token.map):
+        if (token.type == "paragraph_open" and token.level == 0 and len(out) >= 3
+                and out[-1].type == "paragraph_close" and out[-3].level == 0 and out[-3].map and token.map):
             lines = lines or state.src.split("\n")
             between = lines[out[-3].map[1]:token.map[0]]
         else:
             between = []
-        if between and all(line.strip() for line in between):
+        if between and all(_DEFINITION_LINE.match(line) for line in between):
             out[-3].map[1] = token.map[1]
             out[-2].content += "\n" + tokens[i + 1].content
             i += 3

@@ -32,7 +32,7 @@ KNOWN_RULES = {
                "strikethrough", "emphasis", "link", "image", "footnote_inline", "footnote_ref", "autolink",
                "html_inline", "entity", "gfm_autolink_www", "gfm_autolink_protocol", "gfm_autolink_email"},
     "inline2": {"balance_pairs", "strikethrough", "emphasis", "fragments_join"},
-    "core": {"normalize", "block", "franklin_list_paragraphs", "inline", "franklin_heading_ids", "github-tasklists",
+    "core": {"normalize", "block", "franklin_list_paragraphs", "franklin_reference_paragraphs", "inline", "franklin_heading_ids", "github-tasklists",
              "franklin_footnotes", "footnote_tail", "text_join", "franklin_display_math", "number_equations",
              "mark_cells", "franklin_escaped_code", "anchor", "kramdown_attributes", "generator_typography",
              "hexo_heading_ids"},
