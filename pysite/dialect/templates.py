@@ -22,6 +22,7 @@ from pysite.errors import ParseError, did_you_mean
 from pysite.placeholders import fill, mark
 
 CALL = re.compile(r"\{\{([^{}]*)\}\}")
+SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 FOR = re.compile(r"for\s+(\(.*?\)|\S+)\s+in\s+(\S+)\s*$", re.S)
 # Each condition Franklin accepts, by the test it makes (`i(s|f)n(ot)?def` and the like).
 CONDITIONS = {"if": "if", "ispage": "page", "isnotpage": "notpage",
@@ -254,6 +255,8 @@ def render_template(text: str, scope: PageScope, source: Source | None = None, l
     """A layout file (or any HTML, or text[start:end]) with every call answered
     (`late`: those needing the site deferred)."""
     source = source or Source(text, scope.path)
+    # As Franklin's HTML reader: a `<script>` element is copied as it is, `{{...}}` and all.
+    scripts = [match.span() for match in SCRIPT.finditer(source.text)] if "<script" in source.text.lower() else []
 
     def render_range(start: int, end: int) -> str:
         out, pos = [], start
@@ -262,6 +265,11 @@ def render_template(text: str, scope: PageScope, source: Source | None = None, l
             if match is None:
                 out.append(source.text[pos:end])
                 return "".join(out)
+            script = next((span for span in scripts if span[0] <= match.start() < span[1]), None)
+            if script is not None:
+                out.append(source.text[pos:min(script[1], end)])
+                pos = min(script[1], end)
+                continue
             out.append(source.text[pos:match.start()])
             produced, pos = process(source, match, end, scope, render_range, late)
             out.append(produced)
