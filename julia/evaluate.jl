@@ -15,9 +15,13 @@ macro OUTPUT()
     return :($output_dir())
 end
 
-"A module for one page: like a `module` block (`eval`, `include` relative to the page, `@OUTPUT`)."
+"""
+A module for one page: like a `module` block (`eval`, `include` relative to the page, `@OUTPUT`),
+with `Dates` in use, as Franklin's page modules have it.
+"""
 function page_module(path::AbstractString)
     mod = Module(:PysitePage)
+    Core.eval(mod, :(using Dates))
     dir = dirname(abspath(path))
     resolve(p) = isabspath(p) ? p : joinpath(dir, p)
     Core.eval(mod, :(eval(x) = $(Core.eval)($mod, x)))

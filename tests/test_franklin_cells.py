@@ -289,10 +289,11 @@ def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_pat
     assert html.count('<b class="res">48|printed\n</b>') == 2 and '<i class="byhand">48</i>' in html
 
 
-def test_output_is_the_folder_beside_the_cells_script_as_franklin_has_it(tmp_path, julia_install):
+def test_output_is_the_folder_beside_the_cells_script_and_dates_are_in_use_as_in_franklin(tmp_path, julia_install):
     page = ('```julia:pic\nwrite(joinpath(@OUTPUT, "pic.svg"), "<svg/>")\nwrite(joinpath(@OUTPUT, "pic2.svg"), "<svg/>")\n```\n\n'
             '```julia:/_assets/shared/plot\nwrite(joinpath(@OUTPUT, "plot.png"), "png")\n```\n\n'
-            'A \\input{plot}{pic} and \\input{plot:2}{pic}\n')
+            'A \\input{plot}{pic} and \\input{plot:2}{pic}\n\n'
+            '```!\nDate(2021, 3, 4) + Day(1)\n```\n')   # Dates in use, as in Franklin's page modules
     site = write_tree(tmp_path / "site", {"config.md": "", "pages/a.md": page})
     result = run_pysite("build", site, cwd=site)
     assert result.returncode == 0, result.stderr
@@ -302,3 +303,4 @@ def test_output_is_the_folder_beside_the_cells_script_as_franklin_has_it(tmp_pat
     html = main(site, "pages/a/index.html")
     assert ('<img src="/assets/pages/a/code/output/pic.svg" alt=""> and '
             '<img src="/assets/pages/a/code/output/pic2.svg" alt="">') in html
+    assert "2021-03-05" in outputs(html)
