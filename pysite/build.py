@@ -302,8 +302,9 @@ class Builder:
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
         self.generate(view, layout_key, {s.out for s in files}, output, outputs, report)
-        for page in pages:  # files the page's cells wrote into @OUTPUT
-            for rel, source in self.evaluator.cache.published_files(page.source.rel) if page.cells else ():
+        for page in pages:  # files the page's cells wrote into @OUTPUT, and its utils.jl functions
+            made = page.cells or page.ran_utils
+            for rel, source in self.evaluator.cache.published_files(page.source.rel) if made else ():
                 key = copy_key(source)
                 outputs[rel] = key
                 if not (self.unchanged(rel, key) and output.keep(rel)):

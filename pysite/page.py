@@ -61,6 +61,7 @@ class Page:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stat: tuple[int, int] = (0, 0)                    # the source's (mtime_ns, size) when it was read
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # other files it read, with their stat
+    ran_utils: bool = False                           # a utils.jl function ran for it (it may write files)
     fingerprint: str = ""                             # hash of everything a layout reads off this page
 
     @property
@@ -268,6 +269,7 @@ def render_html(page: Page, body: str, ctx: ReadContext) -> str:
     scope = page_scope(ctx.config, page.source.rel, page.variables, warnings, ctx.site_bridge, ctx.site_pages)
     content = expand_html(body, page.source.path, scope)
     page.inputs = {str(found): file_stat(found) for found in scope.inputs}
+    page.ran_utils = scope.ran_utils
     page.diagnostics.extend(warnings)
     return content
 
@@ -346,6 +348,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
         page.excerpt = markdown.render(markdown.parse(env["excerpt_source"], own, page.flavour), own)
     if ctx.config.generator is not None and "excerpt" in page.variables:  # both take the front matter's as it is
         page.excerpt = str(page.variables["excerpt"])
+    page.ran_utils = scope.ran_utils   # after the calls that waited for the cells
     page.diagnostics.extend(env["warnings"])
 
 

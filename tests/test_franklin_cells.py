@@ -304,3 +304,24 @@ def test_output_is_the_folder_beside_the_cells_script_and_dates_are_in_use_as_in
     assert ('<img src="/assets/pages/a/code/output/pic.svg" alt=""> and '
             '<img src="/assets/pages/a/code/output/pic2.svg" alt="">') in html
     assert "2021-03-05" in outputs(html)
+
+
+WRITER_UTILS = r'''
+function lx_drawing(com, _)
+    name = Franklin.content(com.braces[1])
+    rpath = joinpath("assets", splitext(locvar(:fd_rpath))[1], name * ".svg")
+    out = joinpath(Franklin.path(:site), rpath)
+    mkpath(dirname(out))
+    write(out, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
+    return "\\fig{/" * rpath * "}"
+end
+'''
+
+
+def test_a_file_a_utils_function_writes_at_path_site_is_published_on_a_page_without_cells(tmp_path, julia_install):
+    site = write_tree(tmp_path / "site", {"config.md": "", "utils.jl": WRITER_UTILS,
+                                          "pages/tikz.md": "A drawing: \\drawing{circle}\n"})
+    result = run_pysite("build", site, cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "__site/assets/pages/tikz/circle.svg").read_text().startswith("<svg")
+    assert '<img src="/assets/pages/tikz/circle.svg" alt="">' in main(site, "pages/tikz/index.html")

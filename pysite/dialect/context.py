@@ -48,6 +48,7 @@ class PageScope:
     hfuns: dict[str, Any] = field(default_factory=dict)         # built-ins only some files have: name -> f(args, scope)
     redirects: list[str] = field(default_factory=list)          # the page's {{redirect}} addresses
     cells_first: bool = False                                   # the page has cells: its hfuns wait for them
+    ran_utils: bool = False                                     # a utils.jl function ran (Franklin.path(:site) is its)
 
     @property
     def path(self) -> Path:

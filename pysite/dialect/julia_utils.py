@@ -64,8 +64,10 @@ class JuliaUtils:
         self.send("pages", pages, lambda: julia_literal({stem: simple(view) for stem, view in pages.items()}))
         variables = self.changed("vars", julia_literal(simple(scope.variables)))
         site = self.changed("site", julia_literal(simple(scope.site)))
-        # Franklin's `path(:site)`: the page's part of the output, which holds its cells' files.
+        # Franklin's `path(:site)`: the page's part of the output, which holds its cells' files and
+        # is published with the page (what a function writes there too).
         paths = [str(scope.root), str(CellCache.of_site(scope.root).published_folder(scope.rel))]
+        scope.ran_utils = True
         try:
             answer = self.bridge.call("__pysite_call", [function, variables, site, *paths, *args], str(scope.path),
                                       line)
