@@ -209,7 +209,7 @@ class Builder:
             old = self.state.pages.get(source.rel)
             if not (reuse and old is not None and old.source == source and not old.unevaluated
                     and not inputs_changed(old)):
-                todo.append((source, *readable(source)))
+                todo.append((source, *readable(source), old.blocks if old is not None else None))
             elif old.stat == source_stat(source):
                 known.append(old)  # not even read: same size and modification time
             else:
@@ -218,7 +218,7 @@ class Builder:
                     touched(old, config)   # fd_mtime follows the file's date
                     known.append(old)
                 else:
-                    todo.append((source, data, digest))
+                    todo.append((source, data, digest, old.blocks))
         ctx = ReadContext(config, self.evaluator.results_for, self.evaluator.evaluate_variables,
                           self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
         # Pages that need Julia are put off (NeedsJulia), to run side by side, when there are cores for it.
@@ -427,12 +427,12 @@ def in_worker(function: Callable, item):
     return function(_worker_context, item)
 
 
-def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str]) -> Page | None:
+def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str, dict | None]) -> Page | None:
     from pysite.page import NeedsJulia, read_page
 
-    source, data, digest = item
+    source, data, digest, blocks = item
     try:
-        return read_page(source, ctx, data, digest)
+        return read_page(source, ctx, data, digest, blocks)
     except NeedsJulia:
         return None
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pysite import markdown
+from pysite import highlight, markdown
 from pysite.blog.posts import is_draft
 from pysite.blog.taxonomy import slug
 from pysite.bridge import CellResult
@@ -63,6 +63,7 @@ class Page:
     inputs: dict[str, tuple[int, int]] = field(default_factory=dict)  # other files it read, with their stat
     ran_utils: bool = False                           # a utils.jl function ran for it (it may write files)
     fingerprint: str = ""                             # hash of everything a layout reads off this page
+    blocks: dict = field(default_factory=dict)        # its highlighted code, reused when it is read again
 
     @property
     def failed(self) -> bool:
@@ -97,7 +98,7 @@ class Page:
 
 
 # What only rendering and page lists read: a stored page reads them from the state when first used.
-BODY = ("variables", "lines", "headings", "content", "excerpt")
+BODY = ("variables", "lines", "headings", "content", "excerpt", "blocks")
 
 
 class StoredPage(Page):
@@ -205,8 +206,17 @@ def defined_variables(config: SiteConfig, sources: list[SourceFile]) -> dict[str
     return found
 
 
-def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "") -> Page:
-    """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`."""
+def read_page(source: SourceFile, ctx: ReadContext, data: bytes | None = None, digest: str = "",
+              blocks: dict | None = None) -> Page:
+    """Read, expand, parse, evaluate and render one page's body; errors land in `diagnostics`.
+    `blocks`: its highlighted code blocks when it was last read."""
+    with highlight.reusing(blocks or {}) as used:
+        page = read_text(source, ctx, data, digest)
+    page.blocks = used
+    return page
+
+
+def read_text(source: SourceFile, ctx: ReadContext, data: bytes | None, digest: str) -> Page:
     stat = source_stat(source)
     page = Page(source, digest, stat=stat)
     try:

@@ -158,6 +158,9 @@ def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(t
         [("pages/list.md", "---\nlayout: list\n---\nThe list, edited.\n")],
         [("pages/c.md", "# Gamma\n\nnew page\n")],
         [("pages/c.md", "# Gamma\n\nnew page\n\nwith math: $x^2$\n")],  # the math font is published
+        [("pages/c.md", "# Gamma\n\nnew page\n\n```python\nx = 1\n```\n")],
+        [("pages/c.md", "# Gamma\n\nnew text\n\n```python\nx = 1\n```\n")],  # its block as it was
+        [("pages/c.md", "# Gamma\n\nnew text\n\n```python\nx = 2\n```\n")],
         [("index.md", "# Home\n\nWelcome back.\n"), ("pages/b.md", None)],
         [("_assets/y", None), ("_assets/y", "a file where a folder was\n")],
         [("_assets/y", None), ("_assets/y/z.txt", "a folder where a file was\n")],
