@@ -86,6 +86,11 @@ class Builder:
         self.layouts: tuple[str, Layouts] | None = None
         self.view_cache: dict[str, tuple] = {}
         self.made: tuple | None = None  # this build's generated files: (key, {output rel: key}, diagnostics)
+        # `serve`: the paths changed since the last finished build (None: unknown, look at every file),
+        # and the last discovery with the paths its files have (symbolic links left out: their
+        # targets change under other names).
+        self.pending: set[str] | None = None
+        self.found: tuple[list[SourceFile], list[Diagnostic], set[str]] | None = None
 
     def close(self) -> None:
         if self.unsaved:  # live: no signature, so the next build looks at every file again
@@ -94,11 +99,14 @@ class Builder:
         if self.evaluator is not None:
             self.evaluator.close()
 
-    def build(self) -> BuildReport:
+    def build(self, changed: set[str] | None = None) -> BuildReport:
+        """Build what changed; `changed`: the paths `serve`'s watcher saw change since the last build."""
         start = time.perf_counter()
         report = BuildReport()
         # Live builds (`serve`) are told what changed by the watcher and save only on close.
         live_again = self.options.live and self.state is not None
+        self.pending = self.pending | changed if live_again and changed is not None and self.pending is not None else None
+        hint = None if self.pending is None else set(self.pending)  # pages not in it are not even looked at
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
         if self.state is None and not self.options.evaluation.reeval and self.out.is_dir():
             last, diagnostics = self.store.last_build()
@@ -110,7 +118,7 @@ class Builder:
             self.state = self.store.load(lazy=not self.options.live)
         from pysite.config import read_config
         from pysite.check import link_warnings
-        from pysite.discover import discover, strays
+        from pysite.discover import strays
         from pysite.evaluate import Evaluator
         from pysite.output import Output, refuse_unsafe
 
@@ -121,7 +129,7 @@ class Builder:
             config = read_config(self.site, self.evaluator.evaluate_variables)
             report.diagnostics.extend(config.diagnostics)
             config.deploy_at(self.options.base_url, self.options.prepath)
-            sources, problems = discover(self.site, self.out, config.ignore, config.generator)
+            sources, problems = self.discover(config, hint)
         except PysiteError as error:
             report.diagnostics.append(Diagnostic.from_error(error))
             return finish(report, start)
@@ -141,7 +149,8 @@ class Builder:
         self.generator_key = config.generator.inputs_digest() if config.generator is not None else ""
         report.diagnostics.extend(Diagnostic("a link to a file outside the site: not published", s.path,
                                              severity="warning") for s in sources if s.kind == "outside")
-        read = self.read_pages(config, pages)
+        read = self.read_pages(config, pages, None if hint is None else {
+            s.rel for s in pages if str(s.path) not in hint and str(s.path) in self.found[2]})
         report.diagnostics.extend(once(d for page in read for d in page.diagnostics))
         published = [p for p in read if self.options.drafts or not p.is_draft]
 
@@ -171,6 +180,7 @@ class Builder:
                                 str(self.out), listed, self.made)
         if self.options.live:
             self.unsaved = True
+            self.pending = set()
         else:
             written = sorted(self.state.outputs)
             self.store.save(self.state, (current, written, output_signature(self.out, written)), report.diagnostics)
@@ -193,7 +203,22 @@ class Builder:
         digest.update(self.generator_key.encode())  # a Jekyll or Hexo site's Liquid inputs
         return digest.hexdigest()
 
-    def read_pages(self, config: SiteConfig, sources: list[SourceFile]) -> list[Page]:
+    def discover(self, config: SiteConfig, changed: set[str] | None) -> tuple[list[SourceFile], list[Diagnostic]]:
+        """The site's files: the last build's when every changed path is one of theirs and still a file
+        (an edit, not a new, deleted or renamed file)."""
+        from pysite.discover import discover
+
+        if changed is not None and self.found is not None and all(
+                path in self.found[2] and os.path.isfile(path) for path in changed):
+            return self.found[0], self.found[1]
+        sources, problems = discover(self.site, self.out, config.ignore, config.generator)
+        self.found = (sources, problems, {str(s.path) for s in sources if not os.path.islink(s.path)})
+        return sources, problems
+
+    def read_pages(self, config: SiteConfig, sources: list[SourceFile], unchanged: set[str] | None = None
+                   ) -> list[Page]:
+        """Every page as read, reading again only what changed (`unchanged`: the pages known to be as
+        they were, not looked at)."""
         from pysite.page import ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched
 
         def readable(source: SourceFile) -> tuple[bytes | None, str]:
@@ -210,7 +235,7 @@ class Builder:
             if not (reuse and old is not None and old.source == source and not old.unevaluated
                     and not inputs_changed(old)):
                 todo.append((source, *readable(source), old.blocks if old is not None else None))
-            elif old.stat == source_stat(source):
+            elif (unchanged is not None and source.rel in unchanged) or old.stat == source_stat(source):
                 known.append(old)  # not even read: same size and modification time
             else:
                 data, digest = readable(source)

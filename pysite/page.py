@@ -64,6 +64,8 @@ class Page:
     ran_utils: bool = False                           # a utils.jl function ran for it (it may write files)
     fingerprint: str = ""                             # hash of everything a layout reads off this page
     blocks: dict = field(default_factory=dict)        # its highlighted code, reused when it is read again
+    lists_pages: bool = False                         # it reads the page list itself (render-time calls, pagination)
+    has_math: bool = False                            # its content shows math (MathML)
 
     @property
     def failed(self) -> bool:
@@ -85,16 +87,6 @@ class Page:
     @property
     def layout(self) -> Any:
         return self.variables.get("layout")
-
-    @property
-    def lists_pages(self) -> bool:
-        """Whether the page itself reads the page list: calls answered at render time, pagination."""
-        return "<pysite-late" in self.content or bool(self.variables.get("paginate"))
-
-    @property
-    def has_math(self) -> bool:
-        """Whether its content shows math (MathML)."""
-        return "<math" in self.content
 
 
 # What only rendering and page lists read: a stored page reads them from the state when first used.
@@ -119,13 +111,6 @@ class StoredPage(Page):
     def layout(self) -> Any:
         return self.facts["layout"] if unread(self) else super().layout
 
-    @property
-    def lists_pages(self) -> bool:
-        return self.facts["lists_pages"] if unread(self) else super().lists_pages
-
-    @property
-    def has_math(self) -> bool:
-        return self.facts["has_math"] if unread(self) else super().has_math
 
 
 def unread(page: Page) -> bool:
@@ -138,7 +123,7 @@ def stored_parts(page: Page) -> tuple[dict, dict]:
     body = {name: getattr(page, name) for name in BODY}
     head = {name: value for name, value in vars(page).items() if name not in BODY and name not in ("load", "facts")}
     head["facts"] = {"draft": page.variables.get("draft"), "date": page.variables.get("date"),
-                     "layout": page.layout, "lists_pages": page.lists_pages, "has_math": page.has_math}
+                     "layout": page.layout}
     return head, body
 
 
@@ -257,6 +242,8 @@ def read_text(source: SourceFile, ctx: ReadContext, data: bytes | None, digest: 
     except Exception as error:  # noqa: BLE001 - one page that cannot be read never stops the others
         page.diagnostics.append(unexpected(error, source.path, "reading"))
     derive_variables(page)
+    page.lists_pages = "<pysite-late" in page.content or bool(page.variables.get("paginate"))
+    page.has_math = "<math" in page.content
     page.fingerprint = fingerprint(page)
     return page
 

@@ -154,13 +154,14 @@ class StateStore:
     def save(self, state: BuildState, signature: tuple[str, list, str] | None, diagnostics: list) -> None:
         """The state, and the signatures it is valid for (the sources', the outputs and theirs), or None.
         One transaction: a kill leaves the last state whole. Pages read from it and not used are not
-        written again."""
+        written again (unless it is gone: `serve` forgets it while it runs)."""
         from pysite.page import stored_parts, unread
 
         self.folder.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
             db.execute("PRAGMA synchronous = OFF")  # a cache: a damaged one only costs a full build
-            if not self.valid(db):
+            fresh = not self.valid(db)  # then every page is written, as read from the old state or not
+            if fresh:
                 db.executescript(SCHEMA)  # before the transaction: executescript commits first
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM outputs")
@@ -170,7 +171,7 @@ class StateStore:
             db.executemany("DELETE FROM pages WHERE rel = ?", ((rel,) for rel in gone))
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
                            ((rel, *map(pickle.dumps, stored_parts(page))) for rel, page in state.pages.items()
-                            if not unread(page)))
+                            if fresh or not unread(page)))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
                 ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made))])

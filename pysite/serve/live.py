@@ -75,12 +75,13 @@ class LiveSite:
             return self.site_errors
         return self.failed.get(rel, [])
 
-    def rebuild(self, reason: str = "") -> BuildReport | None:
-        """Build what changed, tell the terminal once, and tell browsers what they show changed."""
+    def rebuild(self, reason: str = "", changed: set[str] | None = None) -> BuildReport | None:
+        """Build what changed (`changed`: the paths the watcher saw change), tell the terminal once,
+        and tell browsers what they show changed."""
         start = time.perf_counter()
         with self.gate.writing():
             try:
-                report = self.builder.build()
+                report = self.builder.build(changed)
             except Exception as error:  # a bug of ours must not stop the server: show it, keep going
                 report = None
                 touched = self.absorb_crash(error)

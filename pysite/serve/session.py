@@ -73,9 +73,9 @@ class Session:
 
     def watch(self) -> None:
         """Rebuild after every batch of changes, until Ctrl-C or `stop`."""
-        for reason in self.changes:
-            if reason is not None:
-                self.live.rebuild(reason)
+        for batch in self.changes:
+            if batch is not None:
+                self.live.rebuild(*batch)
 
     def stop(self) -> None:
         self.stopping.set()

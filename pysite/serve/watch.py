@@ -48,11 +48,13 @@ def describe(changes: Iterable[tuple[watchfiles.Change, str]], site: Path) -> st
     return names[0] + (f" and {len(names) - 1} more" if len(names) > 1 else "")
 
 
-def watch_sources(site: Path, out: Path, stop: threading.Event | None = None) -> Iterator[str | None]:
-    """Batches of relevant changes, described, until Ctrl-C or `stop` is set; None every WAKE ms
-    without one. The first None comes once watching has begun: a save after it is never missed."""
+def watch_sources(site: Path, out: Path, stop: threading.Event | None = None
+                  ) -> Iterator[tuple[str, set[str]] | None]:
+    """Batches of relevant changes (described, and the paths changed) until Ctrl-C or `stop` is set;
+    None every WAKE ms without one. The first None comes once watching has begun: a save after it
+    is never missed."""
     site = site.resolve()
     for changes in watchfiles.watch(site, watch_filter=SourceFilter(site, out), step=STEP,
                                     debounce=DEBOUNCE, stop_event=stop, rust_timeout=WAKE,
                                     yield_on_timeout=True, ignore_permission_denied=True):
-        yield describe(changes, site) if changes else None
+        yield (describe(changes, site), {path for _, path in changes}) if changes else None
