@@ -13,6 +13,7 @@ import Base64, Dates, Logging, REPL
 end
 
 include("protocol.jl")
+include("franklin.jl")
 include("capture.jl")
 include("evaluate.jl")
 include("repl.jl")
@@ -46,6 +47,8 @@ function handle(out::IO, request::Message)
     elseif kind == "load_utils"
         reply(out, id) do
             SITE[] = value_module()
+            empty!(Franklin.DELAYED)   # the functions of the utils.jl loaded before
+            Core.eval(SITE[], :(const Franklin = $Franklin))
             Base.include(SITE[], joinpath(@__DIR__, "franklin_api.jl"))
             Core.eval(SITE[], parse_cell(args[1], args[2], 1))
             Any["ok", id]
@@ -123,6 +126,7 @@ function run_page(out::IO, id::String, args::Vector{String})
         write_message(out, message)
     end
     restore!(state)
+    Franklin.CELL_VARIABLES[] = nothing
     write_message(out, Any["done", id, leftovers(state, mod)])
 end
 

@@ -17,11 +17,14 @@ end
 
 """
 A module for one page: like a `module` block (`eval`, `include` relative to the page, `@OUTPUT`),
-with `Dates` in use, as Franklin's page modules have it.
+with `Dates` in use and Franklin's `locvar`, `globvar` and `pagevar`, as Franklin's page modules
+have them.
 """
 function page_module(path::AbstractString)
     mod = Module(:PysitePage)
     Core.eval(mod, :(using Dates))
+    Core.eval(mod, :(const Franklin = $Franklin))
+    Core.eval(mod, :(using .Franklin: locvar, globvar, pagevar))
     dir = dirname(abspath(path))
     resolve(p) = isabspath(p) ? p : joinpath(dir, p)
     Core.eval(mod, :(eval(x) = $(Core.eval)($mod, x)))

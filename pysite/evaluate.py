@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,7 +20,8 @@ from pysite.config import FRANKLIN
 from pysite.errors import Diagnostic, JuliaError
 from pysite.options import EvaluationOptions
 from pysite.page import NeedsJulia, Page
-from pysite.julia_literal import JuliaExpr
+from pysite.dialect.julia_utils import simple
+from pysite.julia_literal import JuliaExpr, julia_literal
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_OUTPUT_MB = 1.0
@@ -27,6 +29,7 @@ DEFAULT_OUTPUT_MB = 1.0
 LIMIT_VARIABLES = {"cell_timeout": ("timeout", "seconds"), "cell_output_limit": ("output_limit", "MB"),
                    "cell_memory_limit": ("memory_limit", "MB")}
 TRANSIENT = ("timeout", "crashed", "not-evaluated")  # what a cell gave, but not what its code gives
+FRANKLIN_API = re.compile(r"\b(?:locvar|globvar)\b")   # a cell reading its page's variables, as in Franklin
 
 
 class Evaluator:
@@ -77,7 +80,10 @@ class Evaluator:
         if not self.julia_here:
             raise NeedsJulia
         self.cache.prepare(page.source.rel)
-        requests = requests_for(cells, self.cache, page.source.rel, page.flavour == FRANKLIN)
+        franklin = page.flavour == FRANKLIN
+        requests = requests_for(cells, self.cache, page.source.rel, franklin)
+        if franklin and any(FRANKLIN_API.search(cell.code) for cell in cells):
+            send_cell_variables(self.open(), page)
         answers = self.open().run_page(page.source.rel, requests, limits)
         results = {cell.name: result for cell, result in zip(cells, answers)}
         if not durable(results):
@@ -131,6 +137,18 @@ class Evaluator:
         page.diagnostics.append(Diagnostic(
             "pages with Julia cells are shown with their code but not evaluated: no Julia was found",
             page.source.path, page.cells[0].line if page.cells else None, "warning", hint=julia.INSTALL_HINT))
+
+
+def send_cell_variables(bridge: julia.Bridge, page: Page) -> None:
+    """Give the page's cells Franklin's `locvar` and `globvar` of this page (julia/franklin.jl):
+    its variables, and as the site's those the page does not set itself."""
+    site = {name: value for name, value in page.variables.items() if name not in page.lines}
+    code = (f"Main.PysiteBridge.Franklin.CELL_VARIABLES[] = ({julia_literal(simple(page.variables))}, "
+            f"{julia_literal(simple(site))}); nothing")
+    try:
+        bridge.eval_value(code, str(page.source.path), page.cells[0].line if page.cells else 1)
+    except JuliaError:  # a value Julia cannot take: the cells see no variables, and say so when they ask
+        pass
 
 
 def durable(results: dict[str, julia.CellResult]) -> bool:

@@ -289,12 +289,14 @@ def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_pat
     assert html.count('<b class="res">48|printed\n</b>') == 2 and '<i class="byhand">48</i>' in html
 
 
-def test_output_is_the_folder_beside_the_cells_script_and_dates_are_in_use_as_in_franklin(tmp_path, julia_install):
+def test_output_beside_the_script_dates_and_page_variables_in_cells_as_in_franklin(tmp_path, julia_install):
     page = ('```julia:pic\nwrite(joinpath(@OUTPUT, "pic.svg"), "<svg/>")\nwrite(joinpath(@OUTPUT, "pic2.svg"), "<svg/>")\n```\n\n'
             '```julia:/_assets/shared/plot\nwrite(joinpath(@OUTPUT, "plot.png"), "png")\n```\n\n'
             'A \\input{plot}{pic} and \\input{plot:2}{pic}\n\n'
-            '```!\nDate(2021, 3, 4) + Day(1)\n```\n')   # Dates in use, as in Franklin's page modules
-    site = write_tree(tmp_path / "site", {"config.md": "", "pages/a.md": page})
+            '```!\nDate(2021, 3, 4) + Day(1)\n```\n\n'   # Dates in use, as in Franklin's page modules
+            '```!\nprintln(locvar("va") + locvar("vb"), " by ", globvar("author"), " on ", locvar(:fd_rpath))\n```\n')
+    site = write_tree(tmp_path / "site", {"config.md": '@def author = "Ada"\n',
+                                          "pages/a.md": '@def va = 5\n@def vb = 7\n' + page})
     result = run_pysite("build", site, cwd=site)
     assert result.returncode == 0, result.stderr
     out = site / "__site"
@@ -304,6 +306,7 @@ def test_output_is_the_folder_beside_the_cells_script_and_dates_are_in_use_as_in
     assert ('<img src="/assets/pages/a/code/output/pic.svg" alt=""> and '
             '<img src="/assets/pages/a/code/output/pic2.svg" alt="">') in html
     assert "2021-03-05" in outputs(html)
+    assert "12 by Ada on pages/a.md\n" in outputs(html)   # Franklin's locvar and globvar, as in its cells
 
 
 WRITER_UTILS = r'''
