@@ -294,7 +294,7 @@ class Builder:
             templates = view.templates_key(page) or layout_key
             key = page_output_key(page, f"{templates}\0{site_key}", view.digest if uses_pages else "")
             outputs[page.source.out] = key
-            if self.unchanged(page.source.out, key) and output.keep(page.source.out):
+            if self.kept(page.source.out, key, output):
                 continue
             todo.append(page)
         view.site_bridge = self.evaluator.site_bridge   # utils.jl calls at render time
@@ -323,7 +323,7 @@ class Builder:
         for source in files:
             key = copy_key(source.path)
             outputs[source.out] = key
-            if not (self.unchanged(source.out, key) and output.keep(source.out)):
+            if not self.kept(source.out, key, output):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
         self.generate(view, layout_key, {s.out for s in files}, output, outputs, report)
@@ -332,7 +332,7 @@ class Builder:
             for rel, source in self.evaluator.cache.published_files(page.source.rel) if made else ():
                 key = copy_key(source)
                 outputs[rel] = key
-                if not (self.unchanged(rel, key) and output.keep(rel)):
+                if not self.kept(rel, key, output):
                     output.copy(source, rel)
                     report.changed.add(rel)
         report.removed = self.state.outputs.keys() - outputs.keys()
@@ -340,13 +340,16 @@ class Builder:
             output.remove(rel)
         return outputs
 
-    def unchanged(self, rel: str, key: str) -> bool:
+    def kept(self, rel: str, key: str, output: Output) -> bool:
+        """Whether the output made from `key` is right as it is, and is carried over (in place, where
+        it is already: `stale` has just seen it there)."""
         # A string path: pathlib's joining, once per output, was a tenth of a `serve` rebuild.
-        return not stale(self.state.outputs.get(rel), key, os.path.join(self.out, rel))
+        return not stale(self.state.outputs.get(rel), key, os.path.join(self.out, rel)) and (
+            output.in_place or output.keep(rel))
 
     def record(self, outputs: dict[str, str], changed: set[str]) -> dict[str, tuple[str, tuple[int, int]]]:
         """Each output's key with the file as it is now on disk (after the swap). An output kept
-        with the same key is the file `unchanged` has just looked at: its stat is not taken again
+        with the same key is the file `kept` has just looked at: its stat is not taken again
         (a stat per output was a fifth of a `serve` rebuild on 1,000 pages)."""
         old = self.state.outputs
         return {rel: (key, old[rel][1] if key and rel not in changed and rel in old and old[rel][0] == key
@@ -360,14 +363,14 @@ class Builder:
 
         key = f"{generated_key(view, copied)}\0{layout_key}"
         made = self.state.made
-        if made is None or made[0] != key or not all(self.unchanged(rel, digest) and output.keep(rel)
+        if made is None or made[0] != key or not all(self.kept(rel, digest, output)
                                                      for rel, digest in made[1].items()):
             diagnostics: list[Diagnostic] = []
             files = generated_outputs(view, copied, diagnostics)
             made = (key, {rel: hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
                           for rel, data in files.items()}, diagnostics)
             for rel, data in files.items():
-                if not (self.unchanged(rel, made[1][rel]) and output.keep(rel)):
+                if not self.kept(rel, made[1][rel], output):
                     output.write(rel, data)
                     report.changed.add(rel)
         outputs.update(made[1])
