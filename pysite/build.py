@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
 import os
 import signal
 import time
@@ -405,6 +404,8 @@ class Builder:
             return results
         results = []
         # Forked, the workers inherit the context as it is now: given to the initializer, never pickled.
+        import multiprocessing  # here: most rebuilds run on one process
+
         forking = multiprocessing.get_context("fork")
         processes = min(self.options.jobs, total)
         slots = forking.Value("i", 0)  # each evaluating process keeps its own Julia worker between builds

@@ -8,10 +8,7 @@ showing it, with the number of pages that do.
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
@@ -240,11 +237,16 @@ def find_line(source: Path, written: list[str]) -> int | None:
 
 def check_external(urls: list[str], timeout: float) -> dict[str, str]:
     """Each URL's problem ("HTTP 404", "timed out", ...) or "" when it answers."""
+    import concurrent.futures  # here: a build's link warnings import this module, and never ask the web
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1) + 4) as pool:
         return dict(zip(urls, pool.map(lambda url: request(url, timeout), urls)))
 
 
 def request(url: str, timeout: float) -> str:
+    import urllib.error
+    import urllib.request
+
     for method in ("HEAD", "GET"):  # some servers refuse HEAD: ask again with GET
         try:
             req = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})

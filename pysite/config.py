@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from pysite.errors import ConfigError, Diagnostic, ParseError
-from pysite.jekyll.site import GeneratorSite, read_site
 from pysite.variables import read_variables
+
+if TYPE_CHECKING:
+    from pysite.jekyll.site import GeneratorSite
 
 # Franklin's names for site variables, and the names pysite's templates use.
 ALIASES = {"website_title": "title", "website_description": "description", "website_url": "url"}
@@ -89,11 +91,20 @@ def check_flavour(value: Any, path: Path | None, line: int | None) -> str:
     return value
 
 
+def generator_site(root: Path) -> GeneratorSite | None:
+    """A Jekyll or Hexo site's own reading, or None; loaded only where there is a _config.yml."""
+    if not (root / "_config.yml").is_file():
+        return None
+    from pysite.jekyll.site import read_site
+
+    return read_site(root)
+
+
 def read_config(root: Path, evaluate: Callable[[dict[str, Any], Path], list[Diagnostic]] | None = None
                 ) -> SiteConfig:
     """config.md's variables; `evaluate` (pysite.evaluate.Evaluator.evaluate_variables) turns
     those that are Julia expressions into values before anything reads them."""
-    config = SiteConfig(root=root, flavour=detect_flavour(root), generator=read_site(root))
+    config = SiteConfig(root=root, flavour=detect_flavour(root), generator=generator_site(root))
     if config.generator is not None:
         config.variables = config.generator.site_variables()
         config.ignore = list(DEFAULT_IGNORE)

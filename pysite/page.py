@@ -27,7 +27,6 @@ from pysite.dialect.builtins import script_output
 from pysite.dialect.fragment import render_fragment
 from pysite.discover import SourceFile
 from pysite.errors import Diagnostic, ParseError, PysiteError, unexpected
-from pysite.jekyll.site import HEXO
 from pysite.placeholders import MORE, fill
 from pysite.state import file_stat
 from pysite.variables import read_variables
@@ -335,7 +334,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
         "more": lambda attrs: MORE,
     })
     head, more, _ = content.partition(MORE)
-    hexo = ctx.config.generator is not None and ctx.config.generator.kind == HEXO
+    hexo = ctx.config.generator is not None and ctx.config.generator.kind == "hexo"  # jekyll.site.HEXO
     # Hexo leaves an anchor where `<!-- more -->` was, and gives a page without one no excerpt.
     page.content = content.replace(MORE, HEXO_MORE if hexo else "")
     first = FIRST_PARAGRAPH.search(page.content)
