@@ -253,6 +253,7 @@ function hfun_byhand(params)
 end
 hfun_state() = "<u class=\"state\">" * string(isdefined(Main, :pysite_cell_state) ? Main.pysite_cell_state : "none") * "</u>"
 hfun_folder() = "<s class=\"folder\">" * string(isfile(joinpath(Franklin.path(:folder), "config.md"))) * "</s>"
+hfun_linkto() = "/x/"
 '''
 
 CELL_FILES_HFUN_PAGE = """{{res ex}}
@@ -266,6 +267,8 @@ println("printed")
 Inline {{byhand ex}} and {{state}} {{folder}}
 
 {{res nosuch}}
+
+A [link]({{linkto}}), whose address Markdown reads, and <a href="{{linkto}}">one</a> HTML reads.
 """
 
 
@@ -281,6 +284,7 @@ def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_pat
     assert '<i class="byhand">42</i>' in html and '<u class="state">41</u>' in html
     assert '<s class="folder">true</s>' in html
     assert '<p><span style="color:red;">// no output for nosuch //</span></p>' in html
+    assert '<a href="/x/">link</a>' in html and '<a href="/x/">one</a>' in html
 
     # A changed cell runs again, and so do the hfuns that read its files.
     (site / "pages" / "a.md").write_text(CELL_FILES_HFUN_PAGE.replace("6 * 7", "6 * 8"))

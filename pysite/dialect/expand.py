@@ -24,6 +24,7 @@ MAX_DEPTH = 64
 MAX_EXPANSIONS = 200_000   # about a second; 22 commands that each use the next twice make 4 million
 MAX_UTILS_BRACES = 9
 # Text that starts a Markdown block: a command making it is a block, not words in a paragraph.
+LINK_TARGET = ("](", "]( ", "](<")   # what a link's address follows
 BLOCK_START = re.compile(r"#|\$\$|\\\[|[|>]|[*+-]\s|\d+[.)]\s|```|~~~|<!|(?:-{3,}|\*{3,}|_{3,})\s*$")
 
 
@@ -82,8 +83,16 @@ class Expander:
             match = CALL.match(text, pos, end) if text.startswith("{{", pos) else None
             if match is None:
                 return char, pos + 1
-            produced, after = process(source, match, end, self.scope, lambda a, b: self.expand(source, a, b),
-                                      late=True)
+            waiting = self.scope.cells_first
+            # In a link's address or a tag's attributes the text is Markdown's or HTML's to read: a
+            # call there is answered now, not after the cells.
+            self.scope.cells_first = waiting and not (text.endswith(LINK_TARGET, 0, pos)
+                                                      or text.rfind("<", 0, pos) > text.rfind(">", 0, pos))
+            try:
+                produced, after = process(source, match, end, self.scope, lambda a, b: self.expand(source, a, b),
+                                          late=True)
+            finally:
+                self.scope.cells_first = waiting
             if not alone_on_line(source, pos, after):
                 return produced, after   # within a line a call's output is text: a word, a link's address
             if parse_call(match).name in OPENERS:
