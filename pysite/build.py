@@ -233,7 +233,8 @@ class Builder:
             old = self.state.pages.get(source.rel)
             if not (reuse and old is not None and old.source == source and not old.unevaluated
                     and not inputs_changed(old)):
-                todo.append((source, *readable(source), old.blocks if old is not None else None))
+                # read where it is read: on every core, not here and sent to it
+                todo.append((source, None, "", old.blocks if old is not None else None))
             elif (unchanged is not None and source.rel in unchanged) or old.stat == source_stat(source):
                 known.append(old)  # not even read: same size and modification time
             else:
