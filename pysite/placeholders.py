@@ -66,6 +66,8 @@ def fill(page_html: str, handlers: dict[str, Callable[[dict[str, str]], str]]) -
             return produced
         return (match.group("open") or "") + produced + (match.group("close") or "")
 
+    if "<pysite-" not in page_html and "<!pysite-div" not in page_html:
+        return page_html   # most pages: each pattern below needs one of these, and scanning for it costs
     page_html = ALONE_PARAGRAPH.sub(r"\1", divs(page_html)).replace(ALONE, "")
     return PLACEHOLDER.sub(replace, page_html)
 
