@@ -9,8 +9,10 @@ showing it, with the number of pages that do.
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -80,9 +82,43 @@ def parse_html(path: Path) -> Parsed:
 
 def parse_text(html: str) -> Parsed:
     parser = LinkParser()
-    parser.feed(html)
-    parser.close()
+    tags = plain_start_tags(html)
+    if tags is None:
+        parser.feed(html)
+        parser.close()
+    else:
+        for tag, attrs in tags:
+            parser.handle_starttag(tag, attrs)
     return parser.found
+
+
+# HTML made only of text without `<` and well-formed tags, none whose content HTMLParser reads as
+# text (script, style...): its start tags are read here as HTMLParser reads them (four times
+# faster; most pages are such HTML). Any other HTML is left to HTMLParser.
+_SPACE = r"[ \t\n]"
+_ATTRIBUTE = rf"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:{_SPACE}*={_SPACE}*(?:"([^"<]*)"|'([^'<]*)'|([^ \t\n"'=<>`]+)))?"""
+_TAG = rf"<(?:/[a-zA-Z][a-zA-Z0-9]*{_SPACE}*|[a-zA-Z][a-zA-Z0-9]*(?:{_SPACE}+{_ATTRIBUTE})*{_SPACE}*/?)>"
+_PLAIN_HTML = re.compile(rf"(?:[^<]++|(?>{_TAG}))*+")   # atomic: linear time, also where it fails
+_START_WITH_ATTRIBUTES = re.compile(rf"<([a-zA-Z][a-zA-Z0-9]*)((?:{_SPACE}+{_ATTRIBUTE})+){_SPACE}*/?>")
+_ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_TEXT_CONTENT = re.compile(r"<(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b",
+                           re.IGNORECASE)
+
+
+def plain_start_tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]] | None:
+    """(tag, attributes) of each start tag with attributes, as HTMLParser reports them (names in
+    lower case, values unquoted and unescaped, None without `=`), or None when `text` is not
+    plain enough to be read without HTMLParser."""
+    if _TEXT_CONTENT.search(text) or not _PLAIN_HTML.fullmatch(text):
+        return None
+    tags = []
+    for start in _START_WITH_ATTRIBUTES.finditer(text):
+        found = []
+        for match in _ONE_ATTRIBUTE.finditer(start.group(2)):
+            value = next((part for part in match.group(2, 3, 4) if part is not None), None)
+            found.append((match.group(1).lower(), unescape(value) if value else value))
+        tags.append((start.group(1).lower(), found))
+    return tags
 
 
 class Site:
