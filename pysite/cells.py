@@ -29,9 +29,8 @@ CACHE_FORMAT = 1
 REPL_MODES = {">": "repl", "]": "pkg", ";": "shell", "?": "help"}
 # The first line of the script Franklin writes for a cell (src/Franklin.jl, MESSAGE_FILE_GEN_FMD).
 SCRIPT_HEADER = "# This file was generated, do not modify it. # hide\n"
-# A line that may open a cell (pysite.markdown.is_cell), or a Literate script, whose chunks are cells:
-# a page without one surely has no cells.
-MAY_RUN = re.compile(r"^[ \t]*```[ \t]*(?:julia:|[!>\];?])|\\literate", re.M)
+# What follows a fence's backticks when it opens a cell (pysite.markdown.is_cell).
+CELL_INFO = re.compile(r"`*[ \t]*(?:julia:|[!>\];?])")
 PUBLISHED = ".files"  # in a page's cache folder: files published at their own path (`franklin_files`)
 
 
@@ -59,6 +58,20 @@ def shown_code(code: str) -> str:
         if not hidden:
             lines.append(line)
     return "".join(lines)
+
+
+def may_run(body: str) -> bool:
+    """Whether a page may hold cells: a fence line that opens one, or a Literate script (whose
+    chunks are cells). False means surely none; cheap, as every Franklin page asks."""
+    if "\\literate" in body:
+        return True
+    found = body.find("```")
+    while found >= 0:
+        line = body.rfind("\n", 0, found) + 1
+        if not body[line:found].strip(" \t") and CELL_INFO.match(body, found + 3):
+            return True
+        found = body.find("```", found + 3)
+    return False
 
 
 def cell_info(info: str) -> tuple[str | None, bool, str]:

@@ -20,7 +20,7 @@ from pysite import highlight, markdown
 from pysite.blog.posts import is_draft
 from pysite.blog.taxonomy import slug
 from pysite.bridge import CellResult
-from pysite.cells import MAY_RUN, Cell, find_cell, find_cells, render_cell, render_output
+from pysite.cells import Cell, find_cell, find_cells, may_run, render_cell, render_output
 from pysite.config import COMMONMARK, FRANKLIN, SiteConfig, as_list
 from pysite.dialect import expand, expand_html, franklin_layout, franklin_vars, handlers as dialect_handlers, page_scope
 from pysite.dialect.builtins import script_output
@@ -284,7 +284,7 @@ def read_body(page: Page, body: str, ctx: ReadContext) -> tuple[dict, Any, list]
         env["excerpt_source"] = ctx.config.generator.excerpt_source(page.variables, body)
     scope = page_scope(ctx.config, page.source.rel, page.variables, env["warnings"], ctx.site_bridge, ctx.site_pages)
     if page.flavour == FRANKLIN:
-        scope.cells_first = MAY_RUN.search(body) is not None
+        scope.cells_first = may_run(body)
         body = expand(body, path, scope)
     tokens = markdown.parse(body, env, page.flavour)
     page.variables.update(franklin_vars.content_flags(page.variables, ctx.config.variables, *content_kinds(tokens)))
