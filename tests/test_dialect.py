@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from markdown_it.utils import read_fixture_file
 
-from pysite.cells import not_evaluated
+from pysite.cells import may_run, not_evaluated
 from pysite.config import read_config
 from pysite.discover import SourceFile
 from pysite.page import ReadContext, read_page
@@ -173,3 +173,13 @@ def test_page_paths_and_times_as_franklin_sets_them():
     assert found["fd_mtime"] == found["fd_ctime"] == "March 05, 2024"
     assert page_variables("index.md", noon, noon, {})["fd_url"] == "/index.html"
     assert page_variables("about.html", noon, noon, {})["fd_url"] == "/about"
+
+
+@pytest.mark.parametrize("body,cells", [
+    ("```julia:ex\n1\n```\n", True), ("  ```! \nx\n```\n", True), ("```>\n1\n```\n", True),
+    ("\\literate{/_literate/a.jl}\n", True), ("````julia:ex\n1\n````\n", True),
+    ("```julia\n1\n```\n", False), ("text ```julia:ex``` inline\n", False), ("no fence\n", False),
+])
+def test_may_run_tells_pages_that_surely_have_no_cells(body, cells):
+    """A page's hfuns wait for its cells only where it may have some (pysite.cells.may_run)."""
+    assert may_run(body) is cells
