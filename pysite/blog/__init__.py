@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pysite.blog import feeds, franklin_feeds, paginate, redirects, sitemap, taxonomy
 from pysite.blog.links import origin
 from pysite.dialect import franklin_layout
 from pysite.errors import Diagnostic, PysiteError
-from pysite.hexo import listings as hexo_listings
-from pysite.jekyll import paginate as jekyll_paginate
+
+# The feature modules are imported by the functions that use them: a rebuild of one page whose
+# generated files are unchanged needs none of them (`posts`, `taxonomy` and `paginate` serve pages too).
 
 
 def url_hint(config: Any) -> str:
@@ -28,8 +28,13 @@ def url_hint(config: Any) -> str:
 def reads_every_page(view: Any) -> bool:
     """Whether `outputs` reads more of each page than its listed facts: feeds and the sitemap read
     many of its variables, Franklin's tag.html and Jekyll's and Hexo's layouts anything."""
-    return (view.config.generator is not None or franklin_layout.applies(view.config.root, {})
-            or bool(origin(view.site)) and (feeds.enabled(view.site) or sitemap.enabled(view.site)))
+    if view.config.generator is not None or franklin_layout.applies(view.config.root, {}):
+        return True
+    if not origin(view.site):  # no feeds and no sitemap without the site's URL
+        return False
+    from pysite.blog import feeds, sitemap
+
+    return feeds.enabled(view.site) or sitemap.enabled(view.site)
 
 
 def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[str, str]:
@@ -37,6 +42,10 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
 
     A file the site already has (a page or a copied file at the same path) wins.
     """
+    from pysite.blog import feeds, franklin_feeds, paginate, redirects, sitemap, taxonomy
+    from pysite.hexo import listings as hexo_listings
+    from pysite.jekyll import paginate as jekyll_paginate
+
     made: dict[str, str] = {}
     # A Franklin site's tag pages and feed are Franklin's: from its `tag.html` and `_rss/`.
     franklin = franklin_layout.applies(view.config.root, {})
