@@ -124,9 +124,10 @@ def render_fence(token: Token) -> str:
 
 def fence_language(info: str) -> str | None:
     """The language of a fence: its info string's first word, with Pandoc's
-    `{.lang}` and R Markdown's `{lang}` braces removed."""
+    `{.lang}` and R Markdown's `{lang}` braces removed, and a Franklin cell's name
+    (`python:./scripts/a`, which only Julia's cells run) after a `:`."""
     words = unescapeAll(info).split(maxsplit=1)
-    return (words[0].strip("{}").lstrip(".") or None) if words else None
+    return (words[0].strip("{}").lstrip(".").partition(":")[0] or None) if words else None
 
 
 def warn(env: dict, message: str, line: int | None, hint: str | None = None, severity: str = "warning") -> None:
