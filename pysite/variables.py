@@ -75,8 +75,7 @@ def read_variables(text: str, path: Path, franklin: bool) -> PageSource:
             _read_yaml(lines, close, path, page)
         else:
             _read_top_plus_block(text, lines, offsets, close, path, page, franklin)
-        for i in range(close + 1):
-            lines[i] = _blank(lines[i])
+        lines[:close + 1] = [_blank(line) for line in lines[:close + 1]]
     if offsets:
         _read_franklin(text, lines, offsets, start, path, page)
     if start or page.front_matter:
@@ -97,7 +96,7 @@ def _closing_line(lines: list[str], opener: str, path: Path, required: bool) -> 
                      hint=f"Did you forget the closing `{opener}`?")
 
 
-_STR, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map", "merge"))
+_STR, _INT, _SEQ, _MAP, _MERGE = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "seq", "map", "merge"))
 
 
 def _construct(loader, node: yaml.Node, memo: dict) -> Any:
@@ -109,6 +108,8 @@ def _construct(loader, node: yaml.Node, memo: dict) -> Any:
     """
     if node.tag == _STR:
         return node.value
+    if node.tag == _INT and node.value.isascii() and node.value.isdigit() and node.value[0] != "0":
+        return int(node.value)   # a plain decimal (a transcript's times), as the library reads one
     if id(node) in memo:
         return memo[id(node)]
     if node.tag == _SEQ:
