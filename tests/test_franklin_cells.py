@@ -86,6 +86,8 @@ sqrt
 \fig{plot}
 
 \style{color:red}{**styled** and `code`}
+
+In: \input{output}{ex} \input{output:plain}{/_assets/scripts/script1} \input{code:julia}{/_assets/scripts/hidden.jl}
 """
 
 SITE = {
@@ -186,6 +188,14 @@ def test_fig_found_in_the_page_code_output_folder(built):
     site, result = built
     assert '<img src="/assets/index/code/output/plot.png" alt="">' in main(site)
     assert "\\fig" not in result.stderr
+
+
+def test_input_reads_what_franklin_reads_in_its_other_forms(built):
+    site, _ = built
+    html = main(site)
+    found = outputs(html)
+    assert found.count("hello\n") == 2 and found.count("run before\n") == 2   # {output}: as \output
+    assert html.count('<code class="language-julia"><span class="n">v</span>') == 2   # {code:julia}: as {julia}
 
 
 def test_style_reads_markdown(built):

@@ -131,11 +131,16 @@ def toc(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
 
 
 def input_file(ex: Expander, source: Source, offset: int, args: list[str]) -> str:
-    """`\\input{lang}{path}`: a file's code, highlighted (`plaintext`: as it is)."""
+    """`\\input{lang}{path}`: a file's code, highlighted (`plaintext`: as it is); and Franklin's
+    other forms: `{code:lang}` the same, `{output}` (or `{output:plain}`) what the script or
+    cell printed, as `\\output`, `{plot}` (or `{plot:id}`) the image it wrote (`pathid.*`)."""
     lang = args[0].strip().lower()
-    if lang == "plot" or lang.startswith("plot:"):   # Franklin's `\input{plot:id}{name}`: the image `nameid.*`
-        name = args[1].strip() + lang.partition(":")[2]
-        return mark("fig", src=name, alt="", line=source.line_at(offset))
+    kind, _, qualifier = lang.partition(":")
+    if kind == "plot":
+        return mark("fig", src=args[1].strip() + qualifier, alt="", line=source.line_at(offset))
+    if kind == "output":
+        return output("output")(ex, source, offset, args[1:])
+    lang = qualifier if kind == "code" and qualifier else lang
     found = find_file(ex.scope, args[1], (LANGUAGE_EXTENSIONS.get(lang, ""),), ("", "code/"))
     if found is None:
         return missing(ex, source, offset, f"\\input{{{args[0]}}}{{{args[1]}}}: no file {address(ex.scope, args[1])}",
