@@ -162,7 +162,7 @@ class Builder:
             return finish(report, start)
         try:
             outputs = self.write(config, published, [s for s in sources if s.kind == "file"], output, report)
-            output.commit(outputs)
+            output.commit(outputs, len(report.changed))
         except PysiteError as error:  # the output folder cannot be written: the previous one stays
             output.abort()
             report.diagnostics.append(Diagnostic.from_error(error))

@@ -168,21 +168,25 @@ class Output:
             except OSError:  # not empty
                 break
 
-    def commit(self, outputs: Iterable[str]) -> None:
-        """Swap the building folder in, holding only `outputs`; it then holds the previous output."""
+    def commit(self, outputs: Iterable[str], written: int) -> None:
+        """Swap the building folder in, holding only `outputs` (`written` of them new); it then holds
+        the previous output, which the next build starts from."""
         if self.in_place:
             return
+        outputs = set(outputs)
         try:
-            prune(self.tmp, set(outputs))
-            if not self.out.exists():
+            prune(self.tmp, outputs)
+            first = not self.out.exists()
+            if first:
                 os.rename(self.tmp, self.out)
-                link_later(self.out, self.tmp)
             elif not exchange(self.tmp, self.out):  # no atomic exchange here: renames, with a short window
                 trash = self.out.parent / f".{self.out.name}.old"
                 shutil.rmtree(trash, ignore_errors=True)
                 os.rename(self.out, trash)
                 os.rename(self.tmp, self.out)
                 os.rename(trash, self.tmp)
+            if first or written * 10 > len(outputs):  # else the next build relinks what this one wrote
+                link_later(self.out, self.tmp)
         except OSError as error:
             raise unwritable(self.out, error) from None
         finally:
@@ -237,20 +241,28 @@ def prune(top: Path, keep: set[str]) -> None:
 
 
 def link_tree(out: str, tmp: str) -> None:
-    """The next build's folder: every file of the output, hard-linked (run by `link_later`)."""
+    """The next build's folder: every file of the output there, hard-linked (run by `link_later`).
+    Whatever goes wrong is left to the next build, which makes each file right anyway."""
     for folder, _, files in os.walk(out):
         target = os.path.join(tmp, os.path.relpath(folder, out))
-        os.makedirs(target, exist_ok=True)
+        try:
+            os.makedirs(target, exist_ok=True)
+        except OSError:  # a file in the way
+            continue
         for name in files:
+            old, new = os.path.join(folder, name), os.path.join(target, name)
             try:
-                os.link(os.path.join(folder, name), os.path.join(target, name))
-            except OSError:  # there already, or gone: the next build makes each file right anyway
+                if not (os.path.lexists(new) and os.path.samestat(os.lstat(new), os.stat(old))):
+                    remove_path(new)
+                    os.link(old, new)
+            except OSError:
                 pass
 
 
 def link_later(out: Path, tmp: Path) -> None:
-    """After a first build, make the next build's folder in a detached process, so that this build
-    ends now. It holds the output's lock until done: the next build waits for it, never races it."""
+    """After a first build, or one that wrote much, make the next build's folder (links to the output)
+    in a detached process, so that this build ends now. It holds the output's lock until done: the
+    next build waits for it, never races it."""
     if fcntl is None:
         return
     lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)

@@ -168,6 +168,10 @@ def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(t
     ]
     for number, edit in enumerate(edits):
         previous = tree(out)
+        snapshot = tmp_path / f"snapshot{number}"  # more links to the output's files: a write through them shows
+        for rel in previous:
+            (snapshot / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(out / rel, snapshot / rel)
         for rel, text in edit:
             path = site / rel
             if text is None:
@@ -183,4 +187,22 @@ def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(t
         shutil.copytree(site, cold, ignore=shutil.ignore_patterns("__site", ".__site.*", ".pysite"))
         assert run_pysite("build", cold).returncode == 0
         assert tree(out) == tree(cold / "__site"), f"edit {number}: {edit}"
-        assert tree(kept) == previous, f"edit {number}: the previous output was written through"
+        assert tree(snapshot) == previous, f"edit {number}: the previous output was written through"
+
+
+def test_after_a_build_that_wrote_much_the_next_one_finds_its_folder_linked(tmp_path):
+    import fcntl
+
+    pages = {f"pages/p{i}.md": f"# Page {i}\n\ntext {i}\n" for i in range(20)}
+    site = write_tree(tmp_path / "site", {**SITE, **pages})
+    assert run_pysite("build", site).returncode == 0
+    write_tree(site, {"config.md": '+++\ntitle = "Record, renamed"\n+++\n'})  # every page is written again
+    assert run_pysite("build", site).returncode == 0
+    out, kept = site / "__site", site / ".__site.building"
+    lock = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as the next build does: the detached linking is done
+    finally:
+        os.close(lock)
+    files = [p.relative_to(out) for p in out.rglob("*") if p.is_file()]
+    assert files and all(os.path.samefile(out / rel, kept / rel) for rel in files)
