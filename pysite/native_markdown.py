@@ -5,7 +5,7 @@ then go through pysite's own core rules and renderer like any other.
 Only CommonMark's own constructs are read natively. `tokens` returns None, and markdown-it-py
 reads the page, whenever the page might hold anything pysite reads with a Python rule (math,
 tables, footnotes, task and definition lists, strikethrough, bare URLs, Franklin's dashes and
-line breaks, kramdown's attributes), anything the two parsers are known to read apart (comments
+line breaks, kramdown's attribute lists), anything the two parsers are known to read apart (comments
 in a paragraph, emphasis beside a Unicode symbol), or any rule this module was not written
 for. tests/test_native_markdown.py proves the tokens equal on every fixture, the specs' examples
 and generated pages.
@@ -52,7 +52,9 @@ BESIDE_EMPHASIS = re.compile(r"[^\x00-\x7f](?=[*_])|(?<=[*_])[^\x00-\x7f]")
 # Franklin has no indented code, but markdown-it-py still reads a line indented four columns as no
 # heading, rule or list item (its rules' is_code_block); markdown-it-pyrs without `code` does.
 INDENTED = re.compile(r"\n {0,3}[ \t]")   # searched in "\n" + source
-ENV_OF_GENERATORS = ("attribute_lists", "renderer")   # Jekyll's and Hexo's Markdown: not read natively
+# kramdown's attribute lists (Jekyll's and Hexo's pages) are found in a paragraph's source lines,
+# which the native tokens do not carry as markdown-it-py's do.
+ATTRIBUTE_LIST = "{:"
 COMMENT_OR_DECLARATION = "<!"
 
 
@@ -76,7 +78,7 @@ def native_parser(md: MarkdownIt):
 
 def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list[Token] | None:
     """markdown-it-py's tokens for `body`, read natively, or None when the page must be read by `md`."""
-    if native is None or any(key in env for key in ENV_OF_GENERATORS) or "\r" in body or "\0" in body:
+    if native is None or "\r" in body or "\0" in body or (env.get("attribute_lists") and ATTRIBUTE_LIST in body):
         return None
     if not body.isascii() and any(unicodedata.category(match.group(0))[0] == "S"
                                   for match in BESIDE_EMPHASIS.finditer(body)):

@@ -38,9 +38,13 @@ def projection(token) -> tuple:
             [projection(child) for child in token.children or () if child.type != "text" or child.content])
 
 
-def same_either_way(body: str, flavour: str) -> bool:
+# How a parse is told to read Jekyll's and Hexo's pages (GeneratorSite.markdown_env).
+GENERATORS = [{"attribute_lists": True, "renderer": "kramdown"}, {"attribute_lists": True, "renderer": "marked"}]
+
+
+def same_either_way(body: str, flavour: str, generator: dict | None = None) -> bool:
     """Whether the fast path took `body`; when it did, assert it read it as markdown-it-py does."""
-    python_env = {"path": Path("page.md"), "warnings": [], "equations": {}, "flavour": flavour}
+    python_env = {"path": Path("page.md"), "warnings": [], "equations": {}, "flavour": flavour, **(generator or {})}
     native_env = dict(python_env, warnings=[], equations={})
     md = markdown._PARSERS[flavour]
     native = native_markdown.tokens(markdown._NATIVE[flavour], md, body, native_env, flavour == FRANKLIN)
@@ -83,6 +87,15 @@ def test_spec_examples(flavour):
     assert taken > 400   # most examples are plain CommonMark, which the fast path reads
 
 
+@pytest.mark.parametrize("generator", GENERATORS, ids=lambda env: env["renderer"])
+def test_jekyll_and_hexo_pages(generator):
+    # Their pages read as CommonMark, with kramdown's or marked's markup written by core and render rules.
+    for path in FIXTURES:
+        for _, _, src, _ in read_fixture_file(path):
+            same_either_way(src, COMMONMARK, generator)
+    assert sum(same_either_way(example, COMMONMARK, generator) for example in spec_examples()) > 400
+
+
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_seed_pages(flavour):
     for path in sorted(seeds().iterdir()):
@@ -103,6 +116,12 @@ def test_what_python_rules_read_is_left_to_markdown_it_py(body):
     franklin_env = {"path": Path("page.md"), "flavour": FRANKLIN}
     assert native_markdown.tokens(markdown._NATIVE[FRANKLIN], markdown._PARSERS[FRANKLIN], body,
                                   franklin_env, True) is None
+
+
+def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
+    env = {"path": Path("page.md"), "flavour": COMMONMARK, **GENERATORS[0]}
+    body = "A paragraph.\n{: .note}\n"
+    assert native_markdown.tokens(markdown._NATIVE[COMMONMARK], markdown._PARSERS[COMMONMARK], body, env, False) is None
 
 
 # --- generated pages ---------------------------------------------------------------------
@@ -133,9 +152,9 @@ PAGE = st.one_of(page(STARTS, WORDS), page(PLAIN_STARTS, PLAIN))
 
 @settings(max_examples=400, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
-@given(PAGE, st.sampled_from(FLAVOURS))
-def test_generated_pages(body, flavour):
-    same_either_way(body, flavour)
+@given(PAGE, st.sampled_from(FLAVOURS), st.sampled_from([None, *GENERATORS]))
+def test_generated_pages(body, flavour, generator):
+    same_either_way(body, flavour, generator if flavour == COMMONMARK else None)
 
 
 def test_generated_pages_are_often_read_natively():
