@@ -304,6 +304,7 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
     results = ctx.results_for(page, page.cells) if page.cells else {}
+    scope.cells_first = False   # they ran: a call met from here on (fd2html, \textoutput) is answered at once
     # Outside Franklin's flavour there is no `\output{name}`: every cell shows its output below it
     # unless the page says `showall: false`.
     showall = bool(page.variables.get("showall", page.flavour != FRANKLIN))

@@ -264,6 +264,7 @@ end
 hfun_state() = "<u class=\"state\">" * string(isdefined(Main, :pysite_cell_state) ? Main.pysite_cell_state : "none") * "</u>"
 hfun_folder() = "<s class=\"folder\">" * string(isfile(joinpath(Franklin.path(:folder), "config.md"))) * "</s>"
 hfun_linkto() = "/x/"
+hfun_nested() = Franklin.fd2html("Nested: {{state}}"; internal = true, nop = true)
 '''
 
 CELL_FILES_HFUN_PAGE = """{{res ex}}
@@ -279,6 +280,8 @@ Inline {{byhand ex}} and {{state}} {{folder}}
 {{res nosuch}}
 
 A [link]({{linkto}}), whose address Markdown reads, and <a href="{{linkto}}">one</a> HTML reads.
+
+{{nested}}
 """
 
 
@@ -295,6 +298,7 @@ def test_hfuns_see_the_files_and_state_of_the_cells_that_ran_before_them(tmp_pat
     assert '<s class="folder">true</s>' in html
     assert '<p><span style="color:red;">// no output for nosuch //</span></p>' in html
     assert '<a href="/x/">link</a>' in html and '<a href="/x/">one</a>' in html
+    assert 'Nested: <u class="state">41</u>' in html and "<pysite-" not in html   # a call in fd2html's text
 
     # A changed cell runs again, and so do the hfuns that read its files.
     (site / "pages" / "a.md").write_text(CELL_FILES_HFUN_PAGE.replace("6 * 7", "6 * 8"))

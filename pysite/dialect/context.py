@@ -47,7 +47,7 @@ class PageScope:
     part: int = 1                                               # the page of a {{paginate}} list being rendered
     hfuns: dict[str, Any] = field(default_factory=dict)         # built-ins only some files have: name -> f(args, scope)
     redirects: list[str] = field(default_factory=list)          # the page's {{redirect}} addresses
-    cells_first: bool = False                                   # the page has cells: its hfuns wait for them
+    cells_first: bool = False                                   # the page's cells are still to run: hfuns wait
     ran_utils: bool = False                                     # a utils.jl function ran (Franklin.path(:site) is its)
 
     @property
