@@ -48,7 +48,7 @@ UNSAFE_SOURCE = re.compile(r"[|$^~\t]|\\\[|\[[ xX]\]|\]:|\n[ \t]*:|\n {0,3}(?:[-
 UNSAFE_TEXT = ("www.", "http:", "https:", "mailto:", "xmpp:", "@", "<")   # in lower case
 FRANKLIN_DASH = "--"
 # CommonMark 0.31 counts Unicode symbols as punctuation beside `*` and `_`; markdown-it-pyrs does not.
-BESIDE_EMPHASIS = re.compile(r"[^\x00-\x7f](?=[*_])|(?<=[*_])[^\x00-\x7f]")
+EMPHASIS_RUN = re.compile(r"[*_]+")
 # Franklin has no indented code, but markdown-it-py still reads a line indented four columns as no
 # heading, rule or list item (its rules' is_code_block); markdown-it-pyrs without `code` does.
 INDENTED = re.compile(r"\n {0,3}[ \t]")   # searched in "\n" + source
@@ -80,8 +80,8 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
     """markdown-it-py's tokens for `body`, read natively, or None when the page must be read by `md`."""
     if native is None or "\r" in body or "\0" in body or (env.get("attribute_lists") and ATTRIBUTE_LIST in body):
         return None
-    if not body.isascii() and any(unicodedata.category(match.group(0))[0] == "S"
-                                  for match in BESIDE_EMPHASIS.finditer(body)):
+    if not body.isascii() and any(_symbol(body, match.start() - 1) or _symbol(body, match.end())
+                                  for match in EMPHASIS_RUN.finditer(body)):
         return None
     tree = _Tree(body, md, franklin)
     try:
@@ -101,6 +101,10 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
         if rule.enabled and rule.name not in PARSED_HERE:
             rule.fn(state)
     return state.tokens
+
+
+def _symbol(text: str, at: int) -> bool:
+    return 0 <= at < len(text) and not text[at].isascii() and unicodedata.category(text[at])[0] == "S"
 
 
 class _Tree:

@@ -75,7 +75,7 @@ def read_variables(text: str, path: Path, franklin: bool) -> PageSource:
             _read_yaml(lines, close, path, page)
         else:
             _read_top_plus_block(text, lines, offsets, close, path, page, franklin)
-        lines[:close + 1] = [_blank(line) for line in lines[:close + 1]]
+        lines[:close + 1] = [_blank(line) for line in lines[:close + 1]] if "\r" in text else [""] * (close + 1)
     if offsets:
         _read_franklin(text, lines, offsets, start, path, page)
     if start or page.front_matter:
