@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -125,6 +124,8 @@ def summary(report, out: Path, strict: bool) -> str:
 
 def internal_error(error: BaseException, debug: bool) -> None:
     if debug:
+        import traceback  # here: every command would pay for importing it
+
         traceback.print_exc()
     else:
         click.echo(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)

@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from functools import lru_cache
 from html import escape
 
-import pygments
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+# Pygments is imported where a block is lexed: a rebuild that reuses every block needs none of it.
 
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
@@ -26,8 +26,12 @@ DARK_STYLE = "github-dark"
 # Documenter's `jldoctest` blocks are REPL sessions.
 _ALIASES = {"jldoctest": "julia-repl"}
 
-# nowrap: the `<pre><code>` wrapper is ours, so unknown languages look the same.
-_FORMATTER = HtmlFormatter(nowrap=True)
+
+@lru_cache(maxsize=1)
+def _formatter():
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)  # nowrap: the `<pre><code>` wrapper is ours, so unknown languages look the same
 
 
 def lexer_for(lang: str) -> Lexer | None:
@@ -39,6 +43,9 @@ def lexer_for(lang: str) -> Lexer | None:
 @lru_cache(maxsize=None)
 def _lexer(name: str) -> Lexer | None:
     # Cached, misses too: a lookup that misses walks every lexer Pygments has.
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
     try:
         return get_lexer_by_name(name)
     except ClassNotFound:
@@ -75,7 +82,12 @@ def highlight(code: str, lang: str | None) -> str:
 def _highlight(code: str, lang: str | None) -> str:
     # Cached: lexing is most of a page's render time, and `serve` re-renders the same blocks on every save.
     lexer = lexer_for(lang) if lang else None
-    body = pygments.highlight(code, lexer, _FORMATTER) if lexer else escape(code, quote=False)
+    if lexer is not None:
+        import pygments
+
+        body = pygments.highlight(code, lexer, _formatter())
+    else:
+        body = escape(code, quote=False)
     css_class = f' class="language-{escape(lang)}"' if lang else ""
     return f'<pre class="highlight"><code{css_class}>{body}</code></pre>\n'
 
@@ -101,6 +113,8 @@ def stylesheet() -> str:
 
 
 def _rules(style: str, scopes: list[str]) -> str:
+    from pygments.formatters import HtmlFormatter
+
     css = HtmlFormatter(style=style).get_style_defs(scopes)
     # Pygments also emits unscoped `pre { ... }` and line-number rules: drop them.
     return "\n".join(line for line in css.splitlines() if line.startswith(scopes[0]))
