@@ -44,11 +44,13 @@ PARSED_HERE = ("normalize", "block", "inline")   # the core rules the native tre
 # and what normalize changes, `\r` and `\0`.
 UNSAFE_SOURCE = re.compile(r"[|$^~\t]|\\\[|\[[ xX]\]|\]:|\n[ \t]*:|\n {0,3}(?:[-*+]|\d+[.)]) *(?:\n|$)"
                            r"|\n {0,3}>.*\n(?! {0,3}>) *\S")   # searched in "\n" + source
-# In text as the native parser leaves it: GFM's bare links, and a `<` markdown-it-py may read as HTML.
-UNSAFE_TEXT = ("www.", "http:", "https:", "mailto:", "xmpp:", "@", "<")   # in lower case
+# In text as the native parser leaves it: GFM's bare links, a `<` markdown-it-py may read as HTML,
+# and a backtick no code span took (the two pair the rest of a line's backticks apart).
+UNSAFE_TEXT = ("www.", "http:", "https:", "mailto:", "xmpp:", "@", "<", "`")   # in lower case
 FRANKLIN_DASH = "--"
 # CommonMark 0.31 counts Unicode symbols as punctuation beside `*` and `_`; markdown-it-pyrs does not.
 EMPHASIS_RUN = re.compile(r"[*_]+")
+BRACKET = re.compile(r"\\\]|[\[\]]")   # an escaped `]` closes nothing
 # Franklin has no indented code, but markdown-it-py still reads a line indented four columns as no
 # heading, rule or list item (its rules' is_code_block); markdown-it-pyrs without `code` does.
 INDENTED = re.compile(r"\n {0,3}[ \t]")   # searched in "\n" + source
@@ -94,13 +96,25 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
     # Text joined whole: a Python rule sees the text of a paragraph, however the native parser split it.
     text = "".join(tree.texts).lower()
     if UNSAFE_SOURCE.search(outside) or any(part in text for part in UNSAFE_TEXT) or (
-            franklin and (INDENTED.search(outside) or FRANKLIN_DASH in text)):
+            franklin and (INDENTED.search(outside) or FRANKLIN_DASH in text)) or (
+            outside.count("[") >= tree.limit and _bracket_depth(outside) >= tree.limit):
         return None
     state = StateCore(body, md, env, found)
     for rule in md.core.ruler.__rules__:
         if rule.enabled and rule.name not in PARSED_HERE:
             rule.fn(state)
     return state.tokens
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for match in BRACKET.finditer(text):
+        if match.group(0) == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif match.group(0) == "]":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _symbol(text: str, at: int) -> bool:
@@ -118,6 +132,9 @@ class _Tree:
         self.at = (0, 0)   # (offset, its line): the tree is walked in source order, so lines are counted on
         self.texts: list[str] = []   # the text nodes' content
         self.code: list[tuple[int, int]] = []   # byte ranges of code blocks' content
+        # markdown-it-py stops reading what nests deeper than maxNesting (blocks, inlines, and `[`
+        # inside link text); markdown-it-pyrs does not: such pages, far under it, are left to it.
+        self.limit = md.options["maxNesting"] // 2
 
     def outside_code(self) -> str:
         """The source without the content lines of code blocks (fences keep their opening and closing lines)."""
@@ -168,6 +185,8 @@ class _Tree:
 
     def one_block(self, node, level: int, hidden: bool) -> list[Token]:
         name = node.name
+        if level >= self.limit:
+            raise NotNative("deep nesting")
         if name == "paragraph":
             return self.paragraph(node.children, self.lines(node), level, hidden)
         if name in ("heading", "lheading"):
@@ -292,6 +311,8 @@ class _Tree:
 
     def pair(self, name: str, tag: str, attrs: dict, markup: str, info: str, children, out: list[Token],
              level: list[int]) -> None:
+        if level[0] >= self.limit:
+            raise NotNative("deep nesting")
         out.append(Token(f"{name}_open", tag, 1, attrs=attrs, level=level[0], markup=markup, info=info))
         level[0] += 1
         self.inlines(children, out, level)

@@ -118,6 +118,15 @@ def test_what_python_rules_read_is_left_to_markdown_it_py(body):
                                   franklin_env, True) is None
 
 
+@pytest.mark.parametrize("body", ["> " * 30 + "a\n", "> " * 200 + "a\n", "- " * 50 + "a\n",
+                                  "".join("  " * i + "- x\n" for i in range(30)), "[" * 40 + "a" + "]" * 40 + "(u)\n",
+                                  "*" * 40 + "a" + "*" * 40 + "\n", "[a " * 25 + "]" * 25 + "(u)\n"])
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_deep_nesting(body, flavour):
+    # markdown-it-py stops at maxNesting, markdown-it-pyrs does not: such pages are not taken.
+    same_either_way(body, flavour)
+
+
 def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
     env = {"path": Path("page.md"), "flavour": COMMONMARK, **GENERATORS[0]}
     body = "A paragraph.\n{: .note}\n"
@@ -126,7 +135,7 @@ def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
 
 # --- generated pages ---------------------------------------------------------------------
 
-STARTS = ["", "", "", "# ", "## ", "### ", "> ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t", "```",
+STARTS = ["", "", "", "# ", "## ", "### ", "> ", "> > > > > > > > > > > ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t", "```",
           "```julia", "```julia:ex", "```!", "~~~", "---", "***", "___", "===", "<div>", "</div>", "<!-- c -->",
           "[ref]: /url", "[ref]: <a b> 'title'", ": ", "| "]
 WORDS = ["word", "words here", "*em*", "**strong**", "_u_", "__uu__", "***x***", "*", "_", "`code`", "``a`b``",
