@@ -227,17 +227,23 @@ def clear(top: Path, folder: Path) -> None:
 
 def prune(top: Path, keep: set[str]) -> None:
     """Remove from the building folder every file that is not an output, and the folders left empty."""
-    for folder, folders, files in os.walk(top, topdown=False):
-        rel = os.path.relpath(folder, top)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        kept = False
-        for name in files + [name for name in folders if os.path.islink(os.path.join(folder, name))]:
-            if prefix + name in keep:
-                kept = True
-            else:
-                os.unlink(os.path.join(folder, name))
-        if prefix and not kept and not os.listdir(folder):
-            os.rmdir(folder)
+    def clean(folder: str, prefix: str) -> bool:  # whether anything is left in it
+        left = False
+        with os.scandir(folder) as entries:  # one listing per folder, no stat: a folder per page
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if clean(entry.path, rel + "/"):
+                        left = True
+                    else:
+                        os.rmdir(entry.path)
+                elif rel in keep:
+                    left = True
+                else:
+                    os.unlink(entry.path)
+        return left
+
+    clean(str(top), "")
 
 
 def link_tree(out: str, tmp: str) -> None:
