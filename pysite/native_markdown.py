@@ -24,7 +24,7 @@ from markdown_it_pyrs import MarkdownIt as NativeMarkdownIt
 
 # The rules of pysite's markdown-it-py parsers this module knows how to stand in for. Any other
 # rule (a new plugin) turns the fast path off for that flavour until it is added here, with the
-# characters that can start it added to UNSAFE_SOURCE or UNSAFE_TEXT.
+# characters that can start it added to UNSAFE_SOURCE, UNSAFE_LINE or UNSAFE_TEXT.
 KNOWN_RULES = {
     "block": {"table", "code", "math_block", "math_bracket_block", "fence", "blockquote", "hr", "list",
               "footnote_def", "reference", "html_block", "heading", "lheading", "deflist", "paragraph"},
@@ -32,7 +32,8 @@ KNOWN_RULES = {
                "strikethrough", "emphasis", "link", "image", "footnote_inline", "footnote_ref", "autolink",
                "html_inline", "entity", "gfm_autolink_www", "gfm_autolink_protocol", "gfm_autolink_email"},
     "inline2": {"balance_pairs", "strikethrough", "emphasis", "fragments_join"},
-    "core": {"normalize", "block", "franklin_list_paragraphs", "franklin_reference_paragraphs", "inline", "franklin_heading_ids", "github-tasklists",
+    "core": {"normalize", "block", "franklin_list_paragraphs", "franklin_reference_paragraphs", "inline",
+             "franklin_heading_ids", "github-tasklists",
              "franklin_footnotes", "footnote_tail", "text_join", "franklin_display_math", "number_equations",
              "mark_cells", "franklin_escaped_code", "anchor", "kramdown_attributes", "generator_typography",
              "hexo_heading_ids"},
@@ -42,8 +43,8 @@ PARSED_HERE = ("normalize", "block", "inline")   # the core rules the native tre
 # fences `~`, task lists `[ ]`, definition lists `:` opening a line; reference definitions `]:` and
 # tabs, empty list items and a quote's lazy lines, which the two parsers read apart at the edges;
 # and what normalize changes, `\r` and `\0`.
-UNSAFE_SOURCE = re.compile(r"[|$^~\t]|\\\[|\[[ xX]\]|\]:|\n[ \t]*:|\n {0,3}(?:[-*+]|\d+[.)]) *(?:\n|$)"
-                           r"|\n {0,3}>.*\n(?! {0,3}>) *\S")   # searched in "\n" + source
+UNSAFE_SOURCE = ("|", "$", "^", "~", "\t", "\\[", "[ ]", "[x]", "[X]", "]:")
+UNSAFE_LINE = re.compile(r"\n(?:[ \t]*:| {0,3}(?:[-*+]|\d+[.)]) *(?:\n|$)| {0,3}>.*\n(?! {0,3}>) *\S)")  # "\n" + source
 # In text as the native parser leaves it: GFM's bare links, a `<` markdown-it-py may read as HTML,
 # and a backtick no code span took (the two pair the rest of a line's backticks apart).
 UNSAFE_TEXT = ("www.", "http:", "https:", "mailto:", "xmpp:", "@", "<", "`")   # in lower case
@@ -95,7 +96,8 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
     outside = "\n" + tree.outside_code()
     # Text joined whole: a Python rule sees the text of a paragraph, however the native parser split it.
     text = "".join(tree.texts).lower()
-    if UNSAFE_SOURCE.search(outside) or any(part in text for part in UNSAFE_TEXT) or (
+    if any(part in outside for part in UNSAFE_SOURCE) or UNSAFE_LINE.search(outside) or any(
+            part in text for part in UNSAFE_TEXT) or (
             franklin and (INDENTED.search(outside) or FRANKLIN_DASH in text)) or (
             outside.count("[") >= tree.limit and _bracket_depth(outside) >= tree.limit):
         return None

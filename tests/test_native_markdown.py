@@ -70,7 +70,7 @@ def spec_examples() -> list[str]:
 
 def test_the_fast_path_is_on_for_every_flavour():
     # Off means pysite's markdown-it has a rule native_markdown.KNOWN_RULES does not list: add it
-    # there, with the characters that start it to UNSAFE_SOURCE or UNSAFE_TEXT, and run this file.
+    # there, with the characters that start it to UNSAFE_SOURCE, UNSAFE_LINE or UNSAFE_TEXT, and run this file.
     assert all(markdown._NATIVE[flavour] is not None for flavour in FLAVOURS)
 
 
@@ -135,7 +135,8 @@ def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
 
 # --- generated pages ---------------------------------------------------------------------
 
-STARTS = ["", "", "", "# ", "## ", "### ", "> ", "> > > > > > > > > > > ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t", "```",
+STARTS = ["", "", "", "# ", "## ", "### ", "> ", "> > > > > > > > > > > ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ",
+          "    ", "\t", "```",
           "```julia", "```julia:ex", "```!", "~~~", "---", "***", "___", "===", "<div>", "</div>", "<!-- c -->",
           "[ref]: /url", "[ref]: <a b> 'title'", ": ", "| "]
 WORDS = ["word", "words here", "*em*", "**strong**", "_u_", "__uu__", "***x***", "*", "_", "`code`", "``a`b``",
