@@ -303,7 +303,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     page.headings = scope.headings = markdown.headings(tokens)
     page.words = len(markdown.plain_text(tokens).split())
     page.cells = find_cells(tokens)
-    results = ctx.results_for(page, page.cells) if page.cells else {}
+    # Franklin's `noeval`: the page's cells are shown as code, not run
+    results = ctx.results_for(page, page.cells) if page.cells and not page.variables.get("noeval") else {}
     scope.cells_first = False   # they ran: a call met from here on (fd2html, \textoutput) is answered at once
     # Outside Franklin's flavour there is no `\output{name}`: every cell shows its output below it
     # unless the page says `showall: false`.
@@ -317,6 +318,8 @@ def render_body(page: Page, body: str, ctx: ReadContext) -> None:
     def output(attrs: dict[str, str]) -> str:
         cell = find_cell(page.cells, attrs["name"])
         result = results.get(cell.name) if cell else None
+        if result is None and cell is not None:   # a cell that did not run (`noeval`): nothing to show
+            return ""
         if result is None:
             script = script_output(scope, attrs.get("path", attrs["name"]))
             if script is None:

@@ -95,3 +95,14 @@ def test_utils_jl_reads_the_sites_tags_through_globvar(make_site, julia_install)
     result = run_pysite("build", site, env=env)
     assert result.returncode == 0, result.stderr
     assert '<a href="/tag/a/">a</a>, <a href="/tag/b/">b</a> (2)' in (site / "__site/one/index.html").read_text()
+
+
+def test_noeval_shows_the_cells_as_code_without_running_them(tmp_path):
+    """Franklin's `@def noeval = true`: the page's cells are shown, never run (no Julia is asked for)."""
+    page = '@def noeval = true\n\n```julia:ex\nundefined_function()\n```\n\n\\output{ex}\n\n```!\n1 + 1\n```\n'
+    site = write_tree(tmp_path / "site", {"config.md": "", "index.md": page})
+    result = run_pysite("build", site, env=without_julia())
+    assert result.returncode == 0 and ", 0 warnings" in result.stderr, result.stderr
+    html = (site / "__site" / "index.html").read_text()
+    assert "undefined_function" in html and '<span class="o">+</span>' in html
+    assert "cell-output" not in html and "not evaluated" not in html

@@ -26,7 +26,7 @@ DEFAULTS: dict[str, Any] = {
     # per page
     "title": None, "hasmath": False, "hascode": False, "date": dt.date(1, 1, 1), "lang": "julia",
     "reflinks": True, "indented_code": False, "tags": [], "prerender": True, "slug": "",
-    "mintoclevel": 1, "maxtoclevel": 10, "reeval": False, "showall": False, "fd_eval": False,
+    "mintoclevel": 1, "maxtoclevel": 10, "reeval": False, "noeval": False, "showall": False, "fd_eval": False,
     "header_anchor_class": "header-anchor",
     "rss_description": "", "rss_title": "", "rss_author": "", "rss_category": "", "rss_comments": "",
     "rss_enclosure": "", "rss_pubdate": dt.date(1, 1, 1),
