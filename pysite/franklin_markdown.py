@@ -234,7 +234,7 @@ def display_math_blocks(state: StateCore) -> None:
                 child.type == "math_inline_double" for child in token.children or ()):
             out.append(token)
             continue
-        opening, closing = out.pop(), tokens[i + 1]
+        opening = out.pop()
         parts: list[list[Token]] = [[]]
         for child in token.children:
             if child.type == "math_inline_double":

@@ -111,7 +111,6 @@ class StoredPage(Page):
         return self.facts["layout"] if unread(self) else super().layout
 
 
-
 def unread(page: Page) -> bool:
     """Whether a stored page's body was never read (so it is as stored)."""
     return "load" in page.__dict__
