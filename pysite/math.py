@@ -91,7 +91,6 @@ def numbering(tex: str, franklin: bool) -> Numbering:
     return Numbering(numbered and not _NO_NUMBER.search(tex), label_id(label.group(1)) if label else None)
 
 
-@lru_cache(maxsize=4096)
 def with_math_font(document: str, prepath: str) -> str:
     """A page that shows math, with the published math font declared in its head."""
     if "<math" not in document:
@@ -101,6 +100,7 @@ def with_math_font(document: str, prepath: str) -> str:
     return document[:at] + style + document[at:] if at >= 0 else style + document
 
 
+@lru_cache(maxsize=4096)
 def render_math(tex: str, display: bool) -> str:
     """KaTeX's MathML for `tex` in a `<span class="katex">`; `display` gives display style.
 
