@@ -57,6 +57,7 @@ MATH_FONTS = "'Latin Modern Math','STIX Two Math','DejaVu Math TeX Gyre',math"
 FONT_FILES = ("pysite-math.woff2", "pysite-math-LICENSE.txt")   # in pysite/theme/_fonts, published under css/
 _FONT_FACE = ('<style>@font-face{{font-family:"DejaVu Math TeX Gyre";'
               'src:url("{}/css/pysite-math.woff2") format("woff2")}}</style>')
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _MATH_TAG = re.compile(r'<math xmlns="http://www.w3.org/1998/Math/MathML"')
 _ANNOTATION = re.compile(r'(<annotation encoding="application/x-tex">).*?(</annotation>)', re.DOTALL)
 # KaTeX ends an operator name (\\sin, \\arg, \\max_i) with U+2061, which MathML spaces by
@@ -95,9 +96,10 @@ def with_math_font(document: str, prepath: str) -> str:
     """A page that shows math, with the published math font declared in its head."""
     if "<math" not in document:
         return document
-    at = document.find("</head>")
-    style = _FONT_FACE.format(prepath)
-    return document[:at] + style + document[at:] if at >= 0 else style + document
+    head = _HEAD_END.search(document)
+    # Without a head, beside the first formula: never before a doctype, which would mean quirks mode.
+    at = head.start() if head else document.index("<math")
+    return document[:at] + _FONT_FACE.format(prepath) + document[at:]
 
 
 @lru_cache(maxsize=4096)

@@ -8,7 +8,8 @@ import pytest
 
 from conftest import read, run_pysite
 from pysite import markdown
-from pysite.math import THIN_SPACE, MathError, Numbering, label_id, math_letter, numbering, render_math
+from pysite.math import (THIN_SPACE, MathError, Numbering, label_id, math_letter, numbering, render_math,
+                         with_math_font)
 
 FORMULAS = [
     line for line in (Path(__file__).parent / "fixtures" / "math" / "formulas.md").read_text(encoding="utf-8")
@@ -135,3 +136,13 @@ def test_a_site_with_math_publishes_its_font_and_declares_it_where_math_is(make_
     (site / "index.md").write_text("No math any more.\n")
     assert run_pysite("build", site).returncode == 0
     assert not (out / "css" / "pysite-math.woff2").exists(), "a site without math publishes no font"
+
+
+def test_the_font_is_declared_in_any_head_and_never_before_a_doctype():
+    formula = render_math("x", False)
+    upper = with_math_font(f"<!DOCTYPE html><HTML><HEAD><TITLE>t</TITLE></HEAD ><BODY>{formula}", "")
+    assert upper.index("@font-face") < upper.index("</HEAD >") < upper.index("<math")
+    headless = with_math_font(f"<!doctype html><p>{formula}</p>", "/p")
+    assert headless.startswith("<!doctype html><p><span class=\"katex\"><style>@font-face")
+    assert 'url("/p/css/pysite-math.woff2")' in headless
+    assert with_math_font("<p>no math</p>", "") == "<p>no math</p>"
