@@ -67,6 +67,11 @@ class SiteView:
         return sorted(self.views.values(), key=date_key, reverse=True)
 
     @functools.cached_property
+    def shows_math(self) -> bool:
+        """Whether a page shows math: then the math font is published."""
+        return any(page.has_math for page in self.read.values())
+
+    @functools.cached_property
     def posts(self) -> list[dict[str, Any]]:
         return select_posts(self.pages, self.site)
 
@@ -245,8 +250,7 @@ def generated_key(view: SiteView, copied: set[str]) -> str:
     whether a page shows math (the math font is published then)."""
     every = blog.reads_every_page(view) or bool(view.site.get("rss_full_content"))
     pages = [page.fingerprint for page in view.read.values() if every or page.lists_pages]
-    math = any(page.has_math for page in view.read.values())
-    return hashlib.sha256(pickle.dumps((view.digest, sorted(copied), pages, math))).hexdigest()
+    return hashlib.sha256(pickle.dumps((view.digest, sorted(copied), pages, view.shows_math))).hexdigest()
 
 
 def generated_outputs(view: SiteView, copied: set[str],
@@ -257,11 +261,11 @@ def generated_outputs(view: SiteView, copied: set[str],
     generated: dict[str, str | bytes] = dict(blog.outputs(view, copied, [] if diagnostics is None else diagnostics))
     if "css/code.css" not in copied:
         generated["css/code.css"] = stylesheet()
-    shown = ["_css/" + path.name for path in sorted((THEME / "_css").glob("*"))]
-    if any(page.has_math for page in view.read.values()):
-        shown += [f"_fonts/{name}" for name in FONT_FILES]
-    for name in shown:
-        rel = "css/" + name.split("/", 1)[1]
+    theme = sorted((THEME / "_css").glob("*"))
+    if view.shows_math:
+        theme += [THEME / "_fonts" / name for name in FONT_FILES]
+    for path in theme:
+        rel = f"css/{path.name}"
         if rel not in copied:
-            generated[rel] = (THEME / name).read_bytes()
+            generated[rel] = path.read_bytes()
     return generated

@@ -126,9 +126,9 @@ class StateStore:
 
         try:
             db = self.connection()
-            meta = dict(db.execute("SELECT name, value FROM meta"))
-            if meta.get("code") != code_digest().encode():
+            if not self.valid(db):
                 return BuildState()
+            meta = dict(db.execute("SELECT name, value FROM meta"))
             state = BuildState(meta["read_key"].decode(), {}, {}, meta["out"].decode(),
                                pickle.loads(meta["listed"]), pickle.loads(meta["made"]))
             state.outputs = {rel: (key, (mtime, size)) for rel, key, mtime, size in db.execute(
