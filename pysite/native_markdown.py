@@ -74,7 +74,7 @@ def native_parser(md: MarkdownIt):
         return None
     names = ["blockquote", "fence", "heading", "hr", "list", "paragraph", "reference", "lheading", "html_block",
              "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "autolink", "html_inline"]
-    if "code" in rules["block"]:
+    if _reads_indented_code(md):
         names.append("code")
     return NativeMarkdownIt("zero").enable_many(names)
 
@@ -86,26 +86,46 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
     if not body.isascii() and any(_symbol(body, match.start() - 1) or _symbol(body, match.end())
                                   for match in EMPHASIS_RUN.finditer(body)):
         return None
-    tree = _Tree(body, md, franklin)
+    limit = md.options["maxNesting"] // 2
+    # A page that can hold no code block is all outside code: its source is checked before it is
+    # parsed, so a page that fails (one with a footnote) is parsed once, by markdown-it-py.
+    checked = not _may_hold_code(body, md)
+    if checked and _unsafe_source("\n" + body, franklin, limit):
+        return None
+    tree = _Tree(body, md, franklin, limit)
     try:
         found = tree.block(native.tree(body), 0)
     except NotNative:
         return None
-    # No rule reads inside code, so only the rest counts (the two parsers agree up to the first
-    # place they part, which is never inside code blocks they both began).
-    outside = "\n" + tree.outside_code()
     # Text joined whole: a Python rule sees the text of a paragraph, however the native parser split it.
     text = "".join(tree.texts).lower()
-    if any(part in outside for part in UNSAFE_SOURCE) or UNSAFE_LINE.search(outside) or any(
-            part in text for part in UNSAFE_TEXT) or (
-            franklin and (INDENTED.search(outside) or FRANKLIN_DASH in text)) or (
-            outside.count("[") >= tree.limit and _bracket_depth(outside) >= tree.limit):
+    if (not checked and _unsafe_source("\n" + tree.outside_code(), franklin, limit)) or any(
+            part in text for part in UNSAFE_TEXT) or (franklin and FRANKLIN_DASH in text):
         return None
     state = StateCore(body, md, env, found)
     for rule in md.core.ruler.__rules__:
         if rule.enabled and rule.name not in PARSED_HERE:
             rule.fn(state)
     return state.tokens
+
+
+def _may_hold_code(body: str, md: MarkdownIt) -> bool:
+    """Whether `body` may hold a code block: a fence, or where `md` reads indented code, four spaces
+    or a tab (the indent of such a block, at a line's start or after a quote's or list's marker)."""
+    return "```" in body or "~~~" in body or (_reads_indented_code(md) and ("    " in body or "\t" in body))
+
+
+def _reads_indented_code(md: MarkdownIt) -> bool:
+    return any(rule.name == "code" and rule.enabled for rule in md.block.ruler.__rules__)
+
+
+def _unsafe_source(outside: str, franklin: bool, limit: int) -> bool:
+    """Whether the source outside code blocks ("\n" + it) may hold what the native path does not read
+    as markdown-it-py does. No rule reads inside code, so only the rest counts (the two parsers agree
+    up to the first place they part, which is never inside code blocks they both began)."""
+    return any(part in outside for part in UNSAFE_SOURCE) or UNSAFE_LINE.search(outside) is not None or (
+        franklin and INDENTED.search(outside) is not None) or (
+        outside.count("[") >= limit and _bracket_depth(outside) >= limit)
 
 
 def _bracket_depth(text: str) -> int:
@@ -126,7 +146,7 @@ def _symbol(text: str, at: int) -> bool:
 class _Tree:
     """One native tree turned into tokens: offsets in the tree are bytes of the UTF-8 source."""
 
-    def __init__(self, body: str, md: MarkdownIt, franklin: bool):
+    def __init__(self, body: str, md: MarkdownIt, franklin: bool, limit: int):
         self.body = body
         self.raw = body.encode()
         self.md = md
@@ -135,8 +155,8 @@ class _Tree:
         self.texts: list[str] = []   # the text nodes' content
         self.code: list[tuple[int, int]] = []   # byte ranges of code blocks' content
         # markdown-it-py stops reading what nests deeper than maxNesting (blocks, inlines, and `[`
-        # inside link text); markdown-it-pyrs does not: such pages, far under it, are left to it.
-        self.limit = md.options["maxNesting"] // 2
+        # inside link text); markdown-it-pyrs does not: such pages, far under half of it, are left to it.
+        self.limit = limit
 
     def outside_code(self) -> str:
         """The source without the content lines of code blocks (fences keep their opening and closing lines)."""

@@ -127,6 +127,50 @@ def test_deep_nesting(body, flavour):
     same_either_way(body, flavour)
 
 
+def checked_before_parsing(body: str, flavour: str) -> bool:
+    """Whether `body` is checked before the native parse; when it is, assert that is the same check
+    as after it (the page's source outside code, which is what is checked, is the whole page)."""
+    md = markdown._PARSERS[flavour]
+    if native_markdown._may_hold_code(body, md):
+        return False
+    tree = native_markdown._Tree(body, md, flavour == FRANKLIN, md.options["maxNesting"] // 2)
+    try:
+        tree.block(markdown._NATIVE[flavour].tree(body), 0)
+    except native_markdown.NotNative:
+        return True
+    assert tree.outside_code() == body
+    return True
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_check_before_parsing_sees_what_the_tree_would(flavour):
+    bodies = [src for path in FIXTURES for _, _, src, _ in read_fixture_file(path)] + spec_examples()
+    assert sum(checked_before_parsing(body, flavour) for body in bodies) > 300
+
+
+class Counting:
+    """A native parser that counts the pages it parses."""
+
+    def __init__(self, native):
+        self.native, self.parsed = native, 0
+
+    def tree(self, body):
+        self.parsed += 1
+        return self.native.tree(body)
+
+
+def test_a_page_with_a_footnote_is_parsed_once():
+    native = Counting(markdown._NATIVE[FRANKLIN])
+    body = "Some text [^1].\n\n[^1]: a note\n"
+    env = {"path": Path("page.md"), "flavour": FRANKLIN}
+    assert native_markdown.tokens(native, markdown._PARSERS[FRANKLIN], body, env, True) is None
+    assert native.parsed == 0
+    # With a fence, the check needs the tree: `^` inside code does not count.
+    body = "Some text.\n\n```julia\nx^2\n```\n"
+    assert native_markdown.tokens(native, markdown._PARSERS[FRANKLIN], body, env, True) is not None
+    assert native.parsed == 1
+
+
 def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
     env = {"path": Path("page.md"), "flavour": COMMONMARK, **GENERATORS[0]}
     body = "A paragraph.\n{: .note}\n"
@@ -165,6 +209,7 @@ PAGE = st.one_of(page(STARTS, WORDS), page(PLAIN_STARTS, PLAIN))
 @given(PAGE, st.sampled_from(FLAVOURS), st.sampled_from([None, *GENERATORS]))
 def test_generated_pages(body, flavour, generator):
     same_either_way(body, flavour, generator if flavour == COMMONMARK else None)
+    checked_before_parsing(body, flavour)
 
 
 def test_generated_pages_are_often_read_natively():
