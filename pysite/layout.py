@@ -8,7 +8,9 @@ A page picks its layout with the variable `layout`; templates see `page`, `site`
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -35,6 +37,25 @@ class Utf8Loader(jinja2.FileSystemLoader):
                                 error.object.count(b"\n", 0, error.start) + 1, hint="save the file as UTF-8") from None
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled in this process, by name, file and source (Jinja2 checks the source):
+    every site's Layouts compile alike, so the theme's are compiled once, and a kept build
+    process (pysite.resident) hands them compiled to every build it runs."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = CompiledTemplates()
+
+
 class Layouts:
     def __init__(self, site: Path, prepath: str):
         self.site = site
@@ -47,9 +68,13 @@ class Layouts:
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=COMPILED,
         )
         self.env.filters.update(url=self.url, date=format_date, where=where, under=under,
                                 slug=slug, by_date=by_date, tagged=pages_tagged)
+
+    def source(self, template: str) -> str:
+        return self.env.loader.get_source(self.env, template)[0]
 
     def url(self, path: str) -> str:
         """A site-absolute path with the site's prepath in front."""
@@ -92,6 +117,17 @@ class Layouts:
         except Exception as error:  # a template failing at run time: report its file and line
             path, line = template_frame(error)
             raise TemplateError(f"{type(error).__name__}: {error}", path or name, line) from None
+
+
+def parse_template(source: str) -> jinja2.nodes.Template:
+    """A template's syntax tree, for what it reads and names (pysite.site)."""
+    return _parser().parse(source)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> jinja2.Environment:
+    """An environment like every site's (the analysis looks its filters up), whose loader is never used."""
+    return Layouts(Path(os.devnull), "").env
 
 
 def source_line(filename: str | None, lineno: int | None) -> str | None:

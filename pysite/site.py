@@ -26,7 +26,7 @@ from pysite.config import SiteConfig
 from pysite.dialect import franklin_layout, franklin_vars, resolve_late
 from pysite.errors import Diagnostic, TemplateError, did_you_mean
 from pysite.highlight import stylesheet
-from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts
+from pysite.layout import STANDARD_LAYOUTS, THEME, Layouts, parse_template
 from pysite.math import FONT_FILES, with_math_font
 from pysite.page import Page
 
@@ -208,17 +208,14 @@ def uses_pages(layouts: Layouts, name: str) -> bool:
 def _uses_pages(layouts: Layouts, template: str, seen: frozenset) -> bool:
     """Whether a template, its parents or its includes read the page list."""
     try:
-        source, _, _ = layouts.env.loader.get_source(layouts.env, template)
-        ast = layouts.env.parse(source)
+        reads, references = template_facts(layouts.source(template))
     except Exception:  # missing or broken: rendering reports it; assume the worst meanwhile
         return True
-    names = meta.find_undeclared_variables(ast)
-    if names & LIST_NAMES or any(isinstance(node.node, nodes.Name) and node.node.name == "site"
-                                 and node.attr in LIST_NAMES for node in ast.find_all(nodes.Getattr)):
+    if reads:
         return True
     seen = seen | {template}
     return any(ref is None or ref not in seen and _uses_pages(layouts, ref, seen)  # None: chosen at render time
-               for ref in meta.find_referenced_templates(ast))
+               for ref in references)
 
 
 @lru_cache(maxsize=None)
@@ -226,8 +223,8 @@ def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | Non
     """A hash of a template's source and of every template it extends, includes or imports;
     None when one of them is chosen at render time (`{% include name %}`)."""
     try:
-        source, _, _ = layouts.env.loader.get_source(layouts.env, template)
-        references = list(meta.find_referenced_templates(layouts.env.parse(source)))
+        source = layouts.source(template)
+        _, references = template_facts(source)
     except Exception:  # missing or broken: rendering reports it
         return None
     digest = hashlib.sha256(f"{template}\0{source}".encode())
@@ -241,6 +238,18 @@ def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | Non
                 return None
             digest.update(key.encode())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def template_facts(source: str) -> tuple[bool, tuple[str | None, ...]]:
+    """Whether a template's source reads the page list itself, and the templates it extends,
+    includes or imports (None: one chosen at render time). Worked out once per source text, so
+    a kept build process (pysite.resident) knows the theme's already."""
+    ast = parse_template(source)
+    names = meta.find_undeclared_variables(ast)
+    reads = bool(names & LIST_NAMES) or any(isinstance(node.node, nodes.Name) and node.node.name == "site"
+                                            and node.attr in LIST_NAMES for node in ast.find_all(nodes.Getattr))
+    return reads, tuple(meta.find_referenced_templates(ast))
 
 
 def generated_key(view: SiteView, copied: set[str]) -> str:
