@@ -1,3 +1,3 @@
-from pysite.cli import main
+from pysite.resident import run
 
-main()
+run()

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 import pysite
+from pysite import resident
 from pysite.errors import counted, shown_path
 
 
@@ -74,10 +75,15 @@ def main() -> None:
 @click.argument("site", default=".", type=click.Path(file_okay=False, path_type=Path))
 @output_options
 @click.option("--drafts", is_flag=True, help="Include pages with `draft: true` or a date in the future.")
+@click.option("--keep-build", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="How long a build process, with everything a build needs loaded, waits for the next "
+                   "build, so that it starts at once (default 300, or $PYSITE_KEEP_BUILD; 0: not at all; "
+                   "`pysite julia stop` ends it).")
 @evaluation_options
 def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, verbose: bool, jobs: int,
           prepath: str | None, base_url: str | None, julia: str | None, transport: str, timeout: float | None, output_limit: float | None,
-          memory_limit: float | None, keep_julia: float | None, reeval: bool, drafts: bool, debug: bool) -> None:
+          memory_limit: float | None, keep_julia: float | None, reeval: bool, drafts: bool, keep_build: float | None,
+          debug: bool) -> None:
     """Build the site in SITE (default: the current folder) into SITE/__site.
 
     Exits with status 1 when a page failed (every other page is still built), or with
@@ -107,8 +113,11 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     if verbose:
         for rel in sorted(report.changed):
             click.echo(f"wrote {rel}", err=True)
+        if resident.kept_pid is not None:
+            click.echo(f"built by the kept build process {resident.kept_pid} (--keep-build 0: in this one)", err=True)
     if not quiet:
         click.echo(summary(report, options.output, strict), err=True)
+    resident.start(resident.idle_time([]) if keep_build is None else keep_build)
     sys.exit(1 if report.failed(strict) else 0)
 
 
@@ -254,13 +263,14 @@ def julia(context: click.Context, site: Path, julia: str | None) -> None:
     sys.exit(1 if report.missing else 0)
 
 
-@julia.command("stop", short_help="End the Julia workers kept between builds.")
+@julia.command("stop", short_help="End the Julia workers and the build process kept between builds.")
 def julia_stop() -> None:
-    """End the Julia workers that builds left waiting for the next build (see --keep-julia)."""
+    """End the Julia workers that builds left waiting for the next build (see `build --keep-julia`),
+    and the kept build process (`build --keep-build`)."""
     from pysite.bridge import kept
 
-    stopped = kept.stop_all()
-    click.echo(f"stopped {stopped} Julia worker{'' if stopped == 1 else 's'}")
+    workers, builds = kept.stop_all()
+    click.echo(f"stopped {counted(workers, 'Julia worker')} and {counted(builds, 'kept build process', 'kept build processes')}")
 
 
 @julia.command("install", short_help="Provision a Julia for cells (Debian's Julia 1.5.3).")

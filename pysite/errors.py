@@ -106,9 +106,9 @@ def did_you_mean(name: str, known: Iterable[str], otherwise: str, listed: int = 
     return f"{guess}{'or ' if guess else ''}{otherwise}"
 
 
-def counted(number: int, noun: str) -> str:
-    """`1 error`, `2 errors`."""
-    return f"{number} {noun}{'s' * (number != 1)}"
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 error`, `2 errors` (`plural` when it is not the noun and an s)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def format_location(path: Path | str | None, line: int | None, message: str) -> str:

@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pysite
+from pysite.codebase import CODE, PACKAGE, code_files
 
 CACHE_FORMAT = 4
-PACKAGE = Path(pysite.__file__).parent
-# pysite's code: the package, and the repository's `julia/` in a checkout (`_julia/` in a wheel is inside it).
-CODE = (PACKAGE, PACKAGE.parent / "julia")
 
 
 @dataclass
@@ -54,15 +52,6 @@ def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: Path 
     """The one rebuild decision: an output is made again when what it is made from changed
     (its key), or when the file on disk is not the one the record describes (or there was none)."""
     return recorded is None or recorded[0] != key or recorded[1] == (0, 0) or file_stat(on_disk) != recorded[1]
-
-
-def code_files():
-    for top in CODE:
-        for folder, folders, files in os.walk(top):
-            folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".jl", ".html", ".css", ".js", ".toml")):
-                    yield os.path.join(folder, name)
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,8 +13,10 @@ import pytest
 # Fixtures that start a real Julia (julia_install, bridge, worker_bridge).
 pytest_plugins = ["julia_fixtures"]
 
-# Builds in tests leave no Julia worker waiting for the next build (tests of that turn it on).
+# Builds in tests leave no Julia worker and no build process waiting for the next build (the
+# tests of those turn them on).
 os.environ["PYSITE_KEEP_JULIA"] = "0"
+os.environ["PYSITE_KEEP_BUILD"] = "0"
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"  # beside the checkout on developers' machines and in CI, not in a fresh clone

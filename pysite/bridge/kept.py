@@ -16,18 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pysite.bridge.install import julia_source_dir
+from pysite.sockets import folder as sockets_folder
 
 DEFAULT_IDLE = 300.0  # seconds a kept worker waits for the next build
-
-
-def folder() -> Path:
-    """The user's folder of worker sockets, created private (0700)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) if runtime and Path(runtime).is_dir() else Path.home() / ".cache"
-    path = base / "pysite" / "workers"
-    path.mkdir(parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
 
 
 def key(command: list[str], env_path: str | None, slot: int = 0) -> str:
@@ -110,6 +101,10 @@ def attach(name: str, wait: float = 0.0, starting=None) -> Link | str:
         return "busy" if data == b"busy" else "absent"
 
 
+def folder() -> Path:
+    return Path(sockets_folder())
+
+
 def socket_path(name: str) -> Path:
     return folder() / f"{name}.sock"
 
@@ -128,9 +123,10 @@ def log_tail(name: str) -> bytes:
         return b""
 
 
-def stop_all() -> int:
-    """End every kept worker of this user; how many there were."""
-    stopped = 0
+def stop_all() -> tuple[int, int]:
+    """End every process this user's builds kept, Julia workers and build processes (which
+    pysite.resident names build-*): how many of each there were."""
+    stopped = [0, 0]
     for path in folder().glob("*.sock"):
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
@@ -139,7 +135,7 @@ def stop_all() -> int:
                 connection.settimeout(10)
                 while connection.recv(64):
                     pass
-            stopped += 1
+            stopped[path.name.startswith("build-")] += 1
         except OSError:
             path.unlink(missing_ok=True)  # a socket nothing listens on
-    return stopped
+    return stopped[0], stopped[1]
