@@ -109,7 +109,8 @@ class Builder:
         current = "" if live_again else signature(self.site, self.out, self.options.settings())
         if self.state is None and not self.options.evaluation.reeval and self.out.is_dir():
             last, diagnostics = self.store.last_build()
-            if last is not None and last[0] == current and last[2] == output_signature(self.out, last[1]):
+            if last is not None and last[0] == current and last[2] == output_signature(
+                    (rel, file_stat(self.out / rel)) for rel in last[1]):
                 report.unchanged = True
                 report.diagnostics = diagnostics
                 return finish(report, start)
@@ -182,7 +183,8 @@ class Builder:
             self.pending = set()
         else:
             written = sorted(self.state.outputs)
-            self.store.save(self.state, (current, written, output_signature(self.out, written)), report.diagnostics)
+            stats = output_signature((rel, self.state.outputs[rel][1]) for rel in written)
+            self.store.save(self.state, (current, written, stats), report.diagnostics)
         return finish(report, start)
 
     def written_before(self) -> set[str]:

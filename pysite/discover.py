@@ -38,6 +38,10 @@ class SourceFile:
     kind: str    # "page", "file", or "outside" (a link to a file outside the site: never published)
     out: str     # posix path of the output, relative to the output folder
 
+    def __reduce__(self):
+        # The path as text: unpickling 1,000 Paths part by part was most of loading the state.
+        return source_file, (str(self.path), self.rel, self.kind, self.out)
+
     @property
     def url(self) -> str:
         """Site-absolute URL of the output, pretty for pages (`/pages/a/`), percent-encoded."""
@@ -46,6 +50,10 @@ class SourceFile:
         else:
             path = "" if self.out == "index.html" else self.out
         return "/" + quote(path, safe=URL_SAFE)
+
+
+def source_file(path: str, rel: str, kind: str, out: str) -> SourceFile:
+    return SourceFile(as_path(path), rel, kind, out)
 
 
 def page_output(rel: str) -> str:

@@ -72,12 +72,13 @@ def signature(site: Path, out: Path, settings: str) -> str:
     return digest.hexdigest()
 
 
-def output_signature(out: Path, outputs) -> str:
-    """The same for the files a build wrote (a stat each, no walk: a folder per page makes walks
-    slow): taken after the build, so a file changed there later is seen."""
+def output_signature(stats) -> str:
+    """The same for the files a build wrote, from (output rel, file_stat) pairs: a stat each, no walk
+    (a folder per page makes walks slow). A build gives the stats it recorded, taken or checked on
+    disk after its writes, so a file changed there later is seen."""
     digest = hashlib.sha256()
-    for rel in outputs:
-        digest.update(f"{rel}\0{file_stat(out / rel)}\n".encode())
+    for rel, stat in stats:
+        digest.update(f"{rel}\0{stat}\n".encode())
     return digest.hexdigest()
 
 
