@@ -213,7 +213,8 @@ class Builder:
                 path in self.found[2] and os.path.isfile(path) for path in changed):
             return self.found[0], self.found[1]
         sources, problems = discover(self.site, self.out, config.ignore, config.generator)
-        self.found = (sources, problems, {str(s.path) for s in sources if not os.path.islink(s.path)})
+        if self.options.live:  # what the next build's hint is checked against (a stat a file: not for one build)
+            self.found = (sources, problems, {str(s.path) for s in sources if not os.path.islink(s.path)})
         return sources, problems
 
     def read_pages(self, config: SiteConfig, sources: list[SourceFile], unchanged: set[str] | None = None

@@ -108,6 +108,7 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
         internal_error(error, debug)
     finally:
         builder.close()
+    resident.note_built(builder.site)
     clear_progress()
     echo_diagnostics(report.diagnostics)
     if verbose:

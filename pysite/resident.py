@@ -18,6 +18,7 @@ and every build runs in the command's own process.
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import select
@@ -30,6 +31,7 @@ import zlib
 
 DEFAULT_IDLE = 300.0  # seconds the kept process waits for the next build
 kept_pid: int | None = None  # in a build the kept process runs: that process's pid
+built_site: str | None = None  # the site that build built (`note_built`)
 FLAG = "--keep-build"
 HEADER = struct.Struct("!5sI")  # b"build", then the request's length in bytes
 
@@ -138,6 +140,12 @@ def through_kept(argv: list[str]) -> int | None:
     return 2
 
 
+def note_built(site) -> None:
+    """Called when a build is over: its kept process then holds the state it saved for the next."""
+    global built_site
+    built_site = str(site)
+
+
 def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -182,18 +190,22 @@ def serve(idle: float) -> None:
     bound = os.stat(path).st_ino
     listener.listen(16)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children reap themselves
-    import gc
-
     gc.freeze()  # what is imported stays shared with the children, not copied into each
+    finished: list[int] = []  # a pipe per child running, where it names the site it built
     last = time.monotonic()
     while time.monotonic() - last < idle:
-        ready, _, _ = select.select([listener], [], [], max(0.0, idle - (time.monotonic() - last)))
-        if not ready:
-            continue
-        connection, _ = listener.accept()
-        last = time.monotonic()
-        if accept(listener, connection, own) == "stop":
-            break
+        ready, _, _ = select.select([listener, *finished], [], [], max(0.0, idle - (time.monotonic() - last)))
+        if listener in ready:
+            connection, _ = listener.accept()
+            last = time.monotonic()
+            request = receive(connection, own)
+            if request == "stop":
+                break
+            if request is not None:
+                finished.append(fork_build(listener, connection, request))
+        for done in set(ready) & set(finished):
+            finished.remove(done)
+            preload(done)
     listener.close()
     try:
         if os.stat(path).st_ino == bound:  # not one a newer process bound since
@@ -214,7 +226,9 @@ def warm() -> None:
     from pysite.highlight import lexer_for
     from pysite.layout import Layouts
     from pysite.site import template_facts
+    from pysite.state import code_digest
 
+    code_digest()  # of the code this process runs, which its key names
     for language in ("julia", "python", "bash", "toml", "html"):
         lexer_for(language)
     theme = Layouts(Path(os.devnull), "")  # a site without templates of its own: the theme's
@@ -223,9 +237,10 @@ def warm() -> None:
         template_facts(theme.source(template))
 
 
-def accept(listener: socket.socket, connection: socket.socket, own: str) -> str:
-    """Take one request: "stop", or a build of this process's key, run in a child; "" when it was
-    neither (the command then builds in its own process)."""
+def receive(connection: socket.socket, own: str) -> dict | str | None:
+    """One request: "stop", or a build of this process's key (with the command's terminal, "fds");
+    None when it was neither (the command then builds in its own process)."""
+    fds: list[int] = []
     try:
         connection.settimeout(10)
         head, fds, _, _ = socket.recv_fds(connection, HEADER.size, 3)
@@ -246,18 +261,41 @@ def accept(listener: socket.socket, connection: socket.socket, own: str) -> str:
         for fd in fds:
             os.close(fd)
         connection.close()
-        return ""
+        return None
+    request["fds"] = fds
+    return request
+
+
+def fork_build(listener: socket.socket, connection: socket.socket, request: dict) -> int:
+    """Run the build in a child; the read end of the pipe where it names the site it built."""
+    done, tell = os.pipe()
     if os.fork() == 0:
         listener.close()
-        child(connection, fds, request)
-    for fd in fds:
+        os.close(done)
+        child(connection, request, tell)
+    os.close(tell)
+    for fd in request["fds"]:
         os.close(fd)
     connection.close()
-    return "build"
+    return done
 
 
-def child(connection: socket.socket, fds: list[int], request: dict) -> None:
-    """Become the command that sent `request`, run its build, report its exit status, and end."""
+def preload(done: int) -> None:
+    """Load the state of the site a child has just built, for the next build of it to start from."""
+    from pathlib import Path
+
+    from pysite.state import StateStore
+
+    with os.fdopen(done, "rb") as pipe:
+        site = pipe.read().decode()
+    if site:
+        StateStore(Path(site)).preload()
+        gc.freeze()
+
+
+def child(connection: socket.socket, request: dict, tell: int) -> None:
+    """Become the command that sent `request`, run its build, report its exit status (and the
+    site it built, on `tell`), and end."""
     global kept_pid
     code = 2
     kept_pid = os.getppid()
@@ -265,7 +303,7 @@ def child(connection: socket.socket, fds: list[int], request: dict) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         connection.settimeout(None)
-        for target, fd in enumerate(fds):
+        for target, fd in enumerate(request["fds"]):
             os.dup2(fd, target)
             os.close(fd)
         os.chdir(request["cwd"])
@@ -302,6 +340,7 @@ def child(connection: socket.socket, fds: list[int], request: dict) -> None:
     finally:
         try:
             connection.sendall(f"E{code}\n".encode())
+            os.write(tell, (built_site or "").encode())
         except OSError:
             pass
         os._exit(code)

@@ -26,7 +26,7 @@ from pathlib import Path
 import pysite
 from pysite.codebase import CODE, PACKAGE, code_files
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 @dataclass
@@ -37,6 +37,13 @@ class BuildState:
     out: str = ""                                  # the output folder these outputs were written to
     listed: dict = field(default_factory=dict)     # source rel -> (view key, digest of its listed facts)
     made: tuple | None = None                      # (key, {output rel: key}, diagnostics) of the generated files
+    generation: bytes = b""                        # which save this is (a new one each save)
+
+
+# The states a kept build process (pysite.resident) holds, by database path: each site's as its
+# last build saved it, for the builds it forks next to start from, when it is still that one.
+preloaded: dict[str, BuildState] = {}
+PRELOADED_SITES = 8
 
 
 def file_stat(path: Path | str) -> tuple[int, int]:
@@ -119,8 +126,11 @@ class StateStore:
             if not self.valid(db):
                 return BuildState()
             meta = dict(db.execute("SELECT name, value FROM meta"))
+            known = preloaded.get(os.path.abspath(self.path))
+            if lazy and known is not None and known.generation == meta["generation"]:
+                return known
             state = BuildState(meta["read_key"].decode(), {}, {}, meta["out"].decode(),
-                               pickle.loads(meta["listed"]), pickle.loads(meta["made"]))
+                               pickle.loads(meta["listed"]), pickle.loads(meta["made"]), meta["generation"])
             state.outputs = {rel: (key, (mtime, size)) for rel, key, mtime, size in db.execute(
                 "SELECT rel, key, mtime, size FROM outputs")}
             rows = db.execute("SELECT rel, head, body FROM pages" if not lazy else "SELECT rel, head, NULL FROM pages")
@@ -129,6 +139,16 @@ class StateStore:
             return state
         except Exception:  # a missing, old or damaged cache only costs a full build
             return BuildState()
+
+    def preload(self) -> None:
+        """Hold the state in this process (a kept build process, which forks the next builds)."""
+        path = os.path.abspath(self.path)
+        preloaded.pop(path, None)
+        state = self.load()
+        if state.generation:
+            preloaded[path] = state
+            while len(preloaded) > PRELOADED_SITES:
+                preloaded.pop(next(iter(preloaded)))
 
     def body(self, rel: str, body: bytes | None = None) -> dict:
         if body is None:
@@ -164,7 +184,8 @@ class StateStore:
                             if fresh or not unread(page)))
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
-                ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made))])
+                ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made)),
+                ("generation", os.urandom(16))])
             db.execute("COMMIT")
         write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
 

@@ -153,3 +153,23 @@ def test_a_change_to_pysite_is_another_kept_process(monkeypatch, tmp_path):
     code.write_text("x = 22\n")
     assert resident.key() != before
     assert resident.socket_path(resident.key()) != resident.socket_path(before)
+
+
+def test_a_preloaded_state_serves_only_while_it_is_the_saved_one(tmp_path):
+    """What a kept process holds of a site's state is used by the builds it forks only while the
+    database is still the one it loaded (every save is a new generation)."""
+    from pysite.state import StateStore, preloaded
+
+    site = write_tree(tmp_path / "site", {"config.md": "", "index.md": "One\n"})
+    assert run_pysite("build", site).returncode == 0
+    store = StateStore(site.resolve())
+    try:
+        store.preload()
+        held = store.load()
+        assert held is preloaded[str(store.path)] and "index.md" in held.pages
+        (site / "b.md").write_text("Bee\n")
+        assert run_pysite("build", site).returncode == 0   # saved anew, not by this process
+        fresh = store.load()
+        assert fresh is not held and "b.md" in fresh.pages
+    finally:
+        preloaded.clear()
