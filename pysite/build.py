@@ -347,8 +347,13 @@ class Builder:
         """Whether the output made from `key` is right as it is, and is carried over (in place, where
         it is already: `stale` has just seen it there)."""
         # A string path: pathlib's joining, once per output, was a tenth of a `serve` rebuild.
-        return not stale(self.state.outputs.get(rel), key, os.path.join(self.out, rel)) and (
-            output.in_place or output.keep(rel))
+        try:
+            current = os.stat(os.path.join(self.out, rel))
+        except OSError:
+            current = None
+        on_disk = (0, 0) if current is None else (current.st_mtime_ns, current.st_size)
+        return not stale(self.state.outputs.get(rel), key, on_disk) and (
+            output.in_place or output.keep(rel, current))
 
     def record(self, outputs: dict[str, str], changed: set[str]) -> dict[str, tuple[str, tuple[int, int]]]:
         """Each output's key with the file as it is now on disk (after the swap). An output kept

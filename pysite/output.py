@@ -124,15 +124,16 @@ class Output:
             data = data.encode("utf-8")
         path.write_bytes(data)
 
-    def keep(self, rel: str) -> bool:
-        """Carry a file over from the previous output; False when there is none."""
+    def keep(self, rel: str, current: os.stat_result | None = None) -> bool:
+        """Carry a file over from the previous output; False when there is none. `current`: its
+        stat, when the caller has just taken it."""
         if leaves(rel):
             return False
         old = os.path.join(self.out, rel)
         if self.in_place:
             return os.path.exists(old)
         try:
-            current = os.stat(old)
+            current = current or os.stat(old)
         except OSError:
             return False
         if not stat.S_ISREG(current.st_mode):

@@ -55,10 +55,11 @@ def file_stat(path: Path | str) -> tuple[int, int]:
     return stat.st_mtime_ns, stat.st_size
 
 
-def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: Path | str) -> bool:
+def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: tuple[int, int]) -> bool:
     """The one rebuild decision: an output is made again when what it is made from changed
-    (its key), or when the file on disk is not the one the record describes (or there was none)."""
-    return recorded is None or recorded[0] != key or recorded[1] == (0, 0) or file_stat(on_disk) != recorded[1]
+    (its key), or when the file on disk (its file_stat) is not the one the record describes (or
+    there was none)."""
+    return recorded is None or recorded[0] != key or recorded[1] == (0, 0) or on_disk != recorded[1]
 
 
 @functools.lru_cache(maxsize=1)
