@@ -2,13 +2,15 @@
 
 Prints each tool's cold build, no-change rebuild and one-page-changed rebuild time (median
 of --runs; Hugo has no incremental CLI build, so its rebuilds are full builds) with the
-load average beside them, and pysite's ratios to each.
+load average beside them, and pysite's ratios to each: pysite as builds run after an earlier
+one (in the build process it left waiting), and pysite-1 with every build in its own process.
 Usage: .venv/bin/python benchmarks/bench_build.py [--pages 1000] [--runs 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
@@ -86,11 +88,25 @@ def measure(command: list[str], fresh, pages: Path, runs: int) -> tuple[float, f
     return statistics.median(cold), statistics.median(warm), statistics.median(one)
 
 
-def pysite_times(site: Path, runs: int) -> tuple[float, float, float]:
+def pysite_times(site: Path, runs: int, keep: bool) -> tuple[float, float, float]:
+    """With `keep`, as a user's builds run: in the build process an earlier build left waiting
+    (pysite.resident); without, each in a process of its own (`--keep-build 0`)."""
     def fresh() -> None:
         shutil.rmtree(site / "__site", ignore_errors=True)
         shutil.rmtree(site / ".pysite", ignore_errors=True)
-    return measure([sys.executable, "-m", "pysite", "build", str(site), "-q"], fresh, site / "posts", runs)
+    command = [sys.executable, "-m", "pysite", "build", str(site), "-q", "--keep-build", "300" if keep else "0"]
+    if keep:
+        timed(command)  # the build that leaves the process behind, once it listens
+        from pysite import resident
+
+        deadline = time.monotonic() + 30
+        while not os.path.exists(resident.socket_path(resident.key())) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    try:
+        return measure(command, fresh, site / "posts", runs)
+    finally:
+        if keep:
+            subprocess.run([sys.executable, "-m", "pysite", "julia", "stop"], capture_output=True)
 
 
 def hugo_times(site: Path, runs: int) -> tuple[float, float, float]:
@@ -122,24 +138,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sites = make_sites(Path(tmp), args.pages)
         results, loads = {}, {}
-        for tool, times in (("pysite", pysite_times), ("hugo", hugo_times), ("jekyll", jekyll_times)):
-            if tool != "pysite" and not shutil.which(tool):
+        tools = (("pysite", functools.partial(pysite_times, keep=True)),
+                 ("pysite-1", functools.partial(pysite_times, keep=False)),
+                 ("hugo", hugo_times), ("jekyll", jekyll_times))
+        for tool, times in tools:
+            if not tool.startswith("pysite") and not shutil.which(tool):
                 print(f"{tool}: not installed (apt-get install {tool}), skipped")
                 continue
             before = load()
-            results[tool] = times(sites[tool], args.runs)
+            results[tool] = times(sites[tool.split("-")[0]], args.runs)
             loads[tool] = f"{before}, after: {load()}"
     print(f"{args.pages} pages from the seeds, median of {args.runs} runs "
           "(a quiet machine has a load average under 1.5; rerun when it is higher)")
+    print("pysite: builds run by the kept build process, as after any earlier build; "
+          "pysite-1: each build in its own process (--keep-build 0)")
     print(f"{'tool':8} {'cold build':>11} {'no change':>10} {'one page':>10}   load average (1, 5, 15 min)")
     for tool, (cold, warm, one) in results.items():
         print(f"{tool:8} {cold:10.3f}s {warm:9.3f}s {one:9.3f}s   {loads[tool]}")
-    cold, warm, one = results["pysite"]
-    for tool in ("hugo", "jekyll"):
-        if tool in results:
-            other_cold, other_warm, _ = results[tool]
-            print(f"pysite / {tool}: cold {cold / other_cold:.2f}x, no change {warm / other_warm:.2f}x, "
-                  f"one page changed {one / other_warm:.2f}x of {tool}'s rebuild")
+    for ours in ("pysite", "pysite-1"):
+        cold, warm, one = results[ours]
+        for tool in ("hugo", "jekyll"):
+            if tool in results:
+                other_cold, other_warm, _ = results[tool]
+                print(f"{ours} / {tool}: cold {cold / other_cold:.2f}x, no change {warm / other_warm:.2f}x, "
+                      f"one page changed {one / other_warm:.2f}x of {tool}'s rebuild")
 
 
 if __name__ == "__main__":
