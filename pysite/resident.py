@@ -71,10 +71,10 @@ def key() -> str:
     """Which kept process may run this command's build: one started by the same Python, from the
     same pysite code (each file's size and modification time), with the same installed packages
     (each folder of the import path changes when one is installed or removed) and the same
-    environment for Python's own start (its PYTHON* variables and locale)."""
+    options and environment for Python's own start (its flags, PYTHON* variables and locale)."""
     from pysite.codebase import code_files
 
-    parts = [sys.executable]
+    parts = [sys.executable, repr(sys.flags), repr(sys.warnoptions), repr(sys._xoptions)]
     parts += [f"{name}={os.environ[name]}" for name in sorted(os.environ)
               if name.startswith(("PYTHON", "LC_")) or name == "LANG"]
     for path in [*sys.path[1:], *code_files()]:   # sys.path[0]: the command's own folder
@@ -168,8 +168,10 @@ def start(idle: float | None) -> None:
         probe.close()
     from pysite.codebase import PACKAGE
 
-    # Started from pysite's parent folder, so that `-m` imports this same pysite.
-    subprocess.Popen([sys.executable, "-m", "pysite.resident", str(idle)], cwd=PACKAGE.parent,
+    # Started from pysite's parent folder, so that `-m` imports this same pysite, and with this
+    # Python's own options (-X, -W...: what the standard library's multiprocessing passes on too).
+    flags = subprocess._args_from_interpreter_flags()
+    subprocess.Popen([sys.executable, *flags, "-m", "pysite.resident", str(idle)], cwd=PACKAGE.parent,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                      start_new_session=True)
 
@@ -178,9 +180,16 @@ def start(idle: float | None) -> None:
 
 def serve(idle: float) -> None:
     """Listen for builds until `idle` seconds pass without one, or `pysite julia stop`."""
-    warm()
     own = key()
     path = socket_path(own)
+    import fcntl
+
+    lock = open(path + ".lock", "wb")   # held while this process lives: one process per key
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # another one started at the same time
+    warm()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         os.unlink(path)  # left by a process that was killed (`start` found nothing listening)
@@ -202,7 +211,7 @@ def serve(idle: float) -> None:
             if request == "stop":
                 break
             if request is not None:
-                finished.append(fork_build(listener, connection, request))
+                finished.append(fork_build((listener, lock), connection, request))
         for done in set(ready) & set(finished):
             finished.remove(done)
             preload(done)
@@ -266,11 +275,13 @@ def receive(connection: socket.socket, own: str) -> dict | str | None:
     return request
 
 
-def fork_build(listener: socket.socket, connection: socket.socket, request: dict) -> int:
-    """Run the build in a child; the read end of the pipe where it names the site it built."""
+def fork_build(own: tuple, connection: socket.socket, request: dict) -> int:
+    """Run the build in a child, which does not keep this process's `own` socket and lock; the read
+    end of the pipe where it names the site it built."""
     done, tell = os.pipe()
     if os.fork() == 0:
-        listener.close()
+        for held in own:
+            held.close()
         os.close(done)
         child(connection, request, tell)
     os.close(tell)

@@ -173,3 +173,19 @@ def test_a_preloaded_state_serves_only_while_it_is_the_saved_one(tmp_path):
         assert fresh is not held and "b.md" in fresh.pages
     finally:
         preloaded.clear()
+
+
+def test_two_kept_processes_started_at_once_leave_one(kept_env):
+    env, folder = kept_env
+    from pysite.codebase import PACKAGE
+
+    started = [subprocess.Popen([sys.executable, "-m", "pysite.resident", "30"], cwd=PACKAGE.parent, env=env)
+               for _ in range(2)]
+    kept_socket(folder)
+    deadline = time.monotonic() + 30
+    while all(p.poll() is None for p in started) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sum(p.poll() is None for p in started) == 1  # the other saw the lock taken and left
+    assert "1 kept build process" in run_pysite("julia", "stop", env=env).stdout
+    for process in started:
+        process.wait(timeout=30)
