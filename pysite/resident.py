@@ -40,7 +40,10 @@ def run() -> None:
     """The `pysite` command: a build goes to the kept process when there is one, else runs here."""
     argv = sys.argv[1:]
     if argv[:1] == ["build"] and idle_time(argv) != 0:
-        code = through_kept(argv)
+        try:
+            code = through_kept(argv)
+        except KeyboardInterrupt:  # before the build began
+            sys.exit(130)
         if code is not None:
             sys.exit(code)
     from pysite.cli import main
@@ -126,12 +129,7 @@ def through_kept(argv: list[str]) -> int | None:
             pass
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, pass_on)
-    while True:
-        try:
-            ended = replies.readline()
-            break
-        except InterruptedError:
-            continue
+    ended = replies.readline()
     connection.close()
     if ended.startswith(b"E"):
         return int(ended[1:])
