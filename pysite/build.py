@@ -174,7 +174,7 @@ class Builder:
         if self.options.link_warnings:
             sources = {page.source.out: page.source.path for page in published}
             written = {out: (sources[out], links) for out, links in report.links.items()}
-            report.diagnostics.extend(link_warnings(self.site, self.out, config, written))
+            report.diagnostics.extend(link_warnings(self.site, self.out, config, written, set(outputs)))
         listed = {p.source.rel: self.view_cache[p.source.rel][::2] for p in published if p.source.rel in self.view_cache}
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs, report.changed),
                                 str(self.out), listed, self.made)

@@ -124,8 +124,9 @@ def plain_start_tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]
 class Site:
     """The built output: its pages' ids and links, and the source each page came from."""
 
-    def __init__(self, out: Path, sources: dict[str, Path], prepath: str, origin: str = ""):
+    def __init__(self, out: Path, files: set[str], sources: dict[str, Path], prepath: str, origin: str = ""):
         self.out = out
+        self.files = files            # every file of the output, by relative path
         self.sources = sources
         self.prepath = prepath
         self.origin = origin          # https://host of the site's own URL: such links are internal
@@ -156,7 +157,7 @@ class Site:
         target = path[len(self.prepath):].lstrip("/")
         candidates = [target + "index.html"] if target.endswith("/") or not target else [target, f"{target}/index.html"]
         for candidate in candidates:
-            if (self.out / candidate).is_file():
+            if candidate in self.files:
                 return candidate, unquote(url.fragment), ""
         return None, url.fragment, "broken link"
 
@@ -179,8 +180,9 @@ def check_site(options: CheckOptions) -> CheckReport:
         report.diagnostics.append(Diagnostic(f"no built site at {out}", hint="run `pysite build` first"))
         return report
     sources = {s.out: s.path for s in discover(site, out, config.ignore, config.generator)[0] if s.kind == "page"}
-    output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
-    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    files = {path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()}
+    output = Site(out, files, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
+    pages = sorted(rel for rel in files if rel.endswith(".html"))
     report.pages = len(pages)
     problems, external, report.links = broken_links(output, pages, anchors=True)
     if options.external:
@@ -216,13 +218,15 @@ def broken_links(output: Site, pages: list[str], anchors: bool) -> tuple[dict, d
     return problems, external, links
 
 
-def link_warnings(site: Path, out: Path, config, written: dict[str, tuple[Path, Parsed]]) -> list[Diagnostic]:
+def link_warnings(site: Path, out: Path, config, written: dict[str, tuple[Path, Parsed]], files: set[str]
+                  ) -> list[Diagnostic]:
     """What every build says about the pages it wrote (output path -> (source, `parse_text` of its
-    body HTML)): links and images their own content writes whose target is not in the site, as
-    warnings at the source line (`pysite check` also checks the links layouts write, and anchors).
-    Only the bodies are read: the layout around them is the same on every page."""
+    body HTML)), with `files` the build's outputs: links and images their own content writes whose
+    target is not in the site, as warnings at the source line (`pysite check` also checks the
+    links layouts write, and anchors). Only the bodies are read: the layout around them is the
+    same on every page."""
     sources = {rel: source for rel, (source, _) in written.items()}
-    output = Site(out, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
+    output = Site(out, files, sources, config.prepath, origin({**config.variables, "prepath": config.prepath}))
     output.parsed = {rel: parsed for rel, (_, parsed) in written.items()}
     problems, _, _ = broken_links(output, sorted(written), anchors=False)
     return [replace(d, severity="warning", hint="`pysite check` lists every broken link and #anchor")
