@@ -18,6 +18,7 @@ and every build runs in the command's own process.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import marshal
 import os
@@ -344,7 +345,8 @@ def child(connection: socket.socket, request: dict, tell: int) -> None:
 
             traceback.print_exc()
             code = 1
-        sys.stdout.flush()
+        atexit._run_exitfuncs()  # as the command's own exit would (the Julia bridges' cleanup); the
+        sys.stdout.flush()       # kept process's own exit code (after `serve`'s loop) is not run
         sys.stderr.flush()
     finally:
         try:

@@ -189,3 +189,17 @@ def test_two_kept_processes_started_at_once_leave_one(kept_env):
     assert "1 kept build process" in run_pysite("julia", "stop", env=env).stdout
     for process in started:
         process.wait(timeout=30)
+
+
+@pytest.mark.julia
+def test_cells_run_in_a_build_the_kept_process_runs(tmp_path, kept_env, julia_install):
+    env, folder = kept_env
+    env = {**env, "PYSITE_JULIA": str(julia_install.executable)}
+    site = write_tree(tmp_path / "site", {"config.md": "", "index.md": '```julia:a\nprintln(40 + 2)\n```\n\\output{a}\n'})
+    assert run_pysite("build", site, env=env).returncode == 0
+    kept_socket(folder)
+    (site / "index.md").write_text('```julia:a\nprintln(40 + 3)\n```\n\\output{a}\n')
+    result = run_pysite("build", site, "-v", env=env)
+    assert result.returncode == 0, result.stderr
+    assert built_by_kept(result)
+    assert "43" in (site / "__site/index.html").read_text()
