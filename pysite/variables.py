@@ -43,7 +43,25 @@ import yaml
 from pysite.errors import ParseError
 from pysite.julia_literal import indent_width, parse_julia_value, scan_value
 
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML's resolver, for each of a transcript's thousands of scalars, looks up two lists of
+# implicit types and joins them: the same lists joined once, per first character, give the same tags.
+_WILDCARD = tuple(_SafeLoader.yaml_implicit_resolvers.get(None, ()))
+_IMPLICIT = {first: (*found, *_WILDCARD) for first, found in _SafeLoader.yaml_implicit_resolvers.items()
+             if first is not None}
+
+
+class _YamlLoader(_SafeLoader):
+    """libyaml's safe loader, its scalars' tags found in `_IMPLICIT`."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:   # a plain scalar, whose text says its type
+            for tag, pattern in _IMPLICIT.get(value[:1], _WILDCARD):
+                if pattern.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG
 
 
 @dataclass

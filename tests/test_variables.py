@@ -367,3 +367,27 @@ def test_pure_python_yaml_loader_reads_the_seeds_alike(monkeypatch):
     monkeypatch.setattr(pysite.variables, "_YamlLoader", yaml.SafeLoader)
     for prefix, page in fast.items():
         assert read(seed(prefix)) == page
+
+
+SCALARS = ["", "~", "null", "Null", "NULL", "nul", "yes", "Yes", "YES", "no", "No", "on", "On", "OFF", "off", "y", "n",
+           "true", "True", "TRUE", "tRue", "false", "0", "012", "0o12", "0x1F", "0b101", "1_000", "+12", "-3", "1:30",
+           "190:20:30", "1.5", "1.5e3", "1e3", "6.8523015e+5", ".5", "-.inf", ".Inf", ".NaN", ".nan", "1.", "._",
+           "2002-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2020-1-1", "<<", "=", "!", "&a",
+           "*a", "plain text", "Title of a post", "0.1.2", "1,000", "\u00e9t\u00e9", "12 monkeys"]
+
+
+@pytest.mark.parametrize("value", SCALARS)
+def test_yaml_scalars_are_typed_as_pyyaml_types_them(value):
+    # pysite's loader finds a scalar's tag in tables joined once; PyYAML's resolver is the definition.
+    import yaml
+
+    import pysite.variables
+
+    ours, pyyaml = pysite.variables._YamlLoader(""), yaml.SafeLoader("")
+    for implicit in ((True, False), (False, True), (False, False)):
+        assert ours.resolve(yaml.ScalarNode, value, implicit) == pyyaml.resolve(yaml.ScalarNode, value, implicit)
+    for kind in (yaml.SequenceNode, yaml.MappingNode):
+        assert ours.resolve(kind, None, (True, False)) == pyyaml.resolve(kind, None, (True, False))
+    text = f"---\nplain: {value}\nquoted: '{value}'\nlist: [{value}]\n---\n" if value[:1] not in "!&*" else None
+    if text is not None and value not in ("<<", "="):
+        assert read(text).variables == yaml.load(text.split("---\n")[1], Loader=yaml.SafeLoader)
