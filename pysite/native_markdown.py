@@ -2,10 +2,10 @@
 page's blocks and inlines, and its tree becomes the tokens markdown-it-py would have made, which
 then go through pysite's own core rules and renderer like any other.
 
-Only CommonMark's own constructs are read natively. `tokens` returns None, and markdown-it-py
-reads the page, whenever the page might hold anything pysite reads with a Python rule (math,
-tables, footnotes, task and definition lists, strikethrough, bare URLs, Franklin's dashes and
-line breaks, kramdown's attribute lists), anything the two parsers are known to read apart (comments
+Only CommonMark's own constructs, and footnotes, are read natively. `tokens` returns None, and
+markdown-it-py reads the page, whenever the page might hold anything pysite reads with a Python rule
+(math, tables, inline footnotes, task and definition lists, strikethrough, bare URLs, Franklin's dashes
+and line breaks, kramdown's attribute lists), anything the two parsers are known to read apart (comments
 in a paragraph, emphasis beside a Unicode symbol), or any rule this module was not written
 for. tests/test_native_markdown.py proves the tokens equal on every fixture, the specs' examples
 and generated pages.
@@ -39,11 +39,15 @@ KNOWN_RULES = {
              "hexo_heading_ids"},
 }
 PARSED_HERE = ("normalize", "block", "inline")   # the core rules the native tree replaces
-# Anywhere in the page: tables `|`, math `$` and `\[`, footnotes `^`, strikethrough and `~~~`
-# fences `~`, task lists `[ ]`, definition lists `:` opening a line; reference definitions `]:` and
-# tabs, empty list items and a quote's lazy lines, which the two parsers read apart at the edges;
-# and what normalize changes, `\r` and `\0`.
-UNSAFE_SOURCE = ("|", "$", "^", "~", "\t", "\\[", "[ ]", "[x]", "[X]", "]:")
+# Anywhere in the page: tables `|`, math `$` and `\[`, inline footnotes `^[`, strikethrough and `~~~`
+# fences `~`, task lists `[ ]`, definition lists `:` opening a line; reference definitions `]:` (but
+# footnotes' `FOOTNOTE`) and tabs, empty list items and a quote's lazy lines, which the two parsers
+# read apart at the edges; and what normalize changes, `\r` and `\0`.
+UNSAFE_SOURCE = ("|", "$", "^[", "~", "\t", "\\[", "[ ]", "[x]", "[X]")
+# A footnote's definition is read natively when it stands at the top level after a blank line (where
+# markdown-it-py's interrupts a paragraph, the native one does not) and is referenced (the native
+# tree leaves out the others: `_Tree.definitions` counts them).
+FOOTNOTE = re.compile(r"(?<![^\n])\n\[\^[^\]\s]+\]:")   # in "\n" + source
 UNSAFE_LINE = re.compile(r"\n(?:[ \t]*:| {0,3}(?:[-*+]|\d+[.)]) *(?:\n|$)| {0,3}>.*\n(?! {0,3}>) *\S)")  # "\n" + source
 # In text as the native parser leaves it: GFM's bare links, a `<` markdown-it-py may read as HTML,
 # and a backtick no code span took (the two pair the rest of a line's backticks apart).
@@ -74,6 +78,8 @@ def native_parser(md: MarkdownIt):
         return None
     names = ["blockquote", "fence", "heading", "hr", "list", "paragraph", "reference", "lheading", "html_block",
              "backticks", "emphasis", "entity", "escape", "image", "link", "newline", "autolink", "html_inline"]
+    if "footnote_def" in rules["block"]:
+        names.append("footnote")
     if _reads_indented_code(md):
         names.append("code")
     return NativeMarkdownIt("zero").enable_many(names)
@@ -99,9 +105,16 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
         return None
     # Text joined whole: a Python rule sees the text of a paragraph, however the native parser split it.
     text = "".join(tree.texts).lower()
-    if (not checked and _unsafe_source("\n" + tree.outside_code(), franklin, limit)) or any(
-            part in text for part in UNSAFE_TEXT) or (franklin and FRANKLIN_DASH in text):
+    outside = "\n" + tree.outside_code()
+    if (not checked and _unsafe_source(outside, franklin, limit)) or any(
+            part in text for part in UNSAFE_TEXT) or (franklin and FRANKLIN_DASH in text) or (
+            "]:" in outside and len(tree.definitions) != len(FOOTNOTE.findall(outside))):   # one left out
         return None
+    if tree.definitions:
+        try:
+            found = tree.with_definitions(found, env)
+        except NotNative:
+            return None
     state = StateCore(body, md, env, found)
     for rule in md.core.ruler.__rules__:
         if rule.enabled and rule.name not in PARSED_HERE:
@@ -124,6 +137,7 @@ def _unsafe_source(outside: str, franklin: bool, limit: int) -> bool:
     as markdown-it-py does. No rule reads inside code, so only the rest counts (the two parsers agree
     up to the first place they part, which is never inside code blocks they both began)."""
     return any(part in outside for part in UNSAFE_SOURCE) or UNSAFE_LINE.search(outside) is not None or (
+        "]:" in outside and outside.count("]:") != len(FOOTNOTE.findall(outside))) or (
         franklin and INDENTED.search(outside) is not None) or (
         outside.count("[") >= limit and _bracket_depth(outside) >= limit)
 
@@ -154,6 +168,7 @@ class _Tree:
         self.at = (0, 0)   # (offset, its line): the tree is walked in source order, so lines are counted on
         self.texts: list[str] = []   # the text nodes' content
         self.code: list[tuple[int, int]] = []   # byte ranges of code blocks' content
+        self.definitions: list = []   # the footnote definitions, which the native tree puts at its end
         # markdown-it-py stops reading what nests deeper than maxNesting (blocks, inlines, and `[`
         # inside link text); markdown-it-pyrs does not: such pages, far under half of it, are left to it.
         self.limit = limit
@@ -190,6 +205,8 @@ class _Tree:
         out: list[Token] = []
         inlines: list = []   # a tight list item's text, whose paragraph the native tree leaves out
         for child in node.children:
+            if child.name == "footnote_ref_anchor":
+                continue   # the back link the native renderer writes; footnote_tail makes its own
             if child.name in _INLINE:
                 inlines.append(child)
                 continue
@@ -209,6 +226,9 @@ class _Tree:
         name = node.name
         if level >= self.limit:
             raise NotNative("deep nesting")
+        if name == "footnote_container" and level == 0:
+            self.definitions = node.children
+            return []
         if name == "paragraph":
             return self.paragraph(node.children, self.lines(node), level, hidden)
         if name in ("heading", "lheading"):
@@ -281,9 +301,49 @@ class _Tree:
         return Token("fence", "code", 0, map=self.lines(node), level=level, markup=first[:len(first) - len(info)],
                      info=info, content=node.meta["content"], block=True)
 
+    # --- footnotes ------------------------------------------------------------------------
+
+    def with_definitions(self, found: list[Token], env: dict) -> list[Token]:
+        """The tokens with each footnote definition where it stands, as markdown-it-py's footnote_def
+        leaves them, and its references numbered and counted in page order, as its footnote_ref does."""
+        definitions = sorted(self.definitions, key=lambda node: node.srcmap[0])   # the native tree's: by number
+        labels = [node.meta["label"] for node in definitions]
+        if len(set(labels)) != len(labels):
+            raise NotNative("a footnote defined twice")
+        lines, last = self.body.split("\n"), self.body.count("\n") + (not self.body.endswith("\n"))
+        for node in definitions:
+            if node.name != "footnote_def" or node.meta.get("inline") or any(
+                    child.name not in ("paragraph", "footnote_ref_anchor") for child in node.children):
+                raise NotNative(node.name)   # the lines of a list or quote in it end apart (Franklin reads them)
+            start = self.line(node.srcmap[0])
+            end = self.line(max(node.srcmap[0], node.srcmap[1] - 1)) + 1
+            while end < last and not lines[end].strip(" \t"):
+                end += 1   # markdown-it-py's map runs on over the blank lines after it
+            made = [Token("footnote_reference_open", "", 1, map=[start, end], level=0, meta={"label": node.meta["label"]}),
+                    *self.block(node, 1), Token("footnote_reference_close", "", -1, level=0)]
+            at = next((i for i, token in enumerate(found) if token.level == 0 and token.nesting >= 0 and token.map
+                       and token.map[0] > start), len(found))
+            found[at:at] = made
+        refs: dict[str, int] = {":" + label: -1 for label in labels}
+        notes: dict[int, dict] = {}
+        for token in found:
+            for child in token.children or () if token.type == "inline" else ():
+                if child.type == "footnote_ref":
+                    label = child.meta["label"]
+                    if refs[":" + label] < 0:
+                        refs[":" + label] = len(notes)
+                        notes[len(notes)] = {"label": label, "count": 0}
+                    number = refs[":" + label]
+                    child.meta = {"id": number, "subId": notes[number]["count"], "label": label}
+                    notes[number]["count"] += 1
+        env["footnotes"] = {"refs": refs, "list": notes}
+        return found
+
     # --- inlines --------------------------------------------------------------------------
 
     def inline(self, children: list, lines: list[int], level: int) -> Token:
+        if children and children[-1].name == "footnote_ref_anchor":
+            children = children[:-1]   # as in block()
         start = children[0].srcmap[0] if children else 0
         end = children[-1].srcmap[1] if children else 0
         found: list[Token] = []
@@ -324,6 +384,8 @@ class _Tree:
                 if name == "hardbreak" and self.franklin and self.raw[node.srcmap[0]:node.srcmap[0] + 1] != b"\\":
                     raise NotNative("trailing spaces: Franklin's line break")
                 out.append(Token(name, "br", 0, level=level[0]))
+            elif name == "footnote_ref":
+                out.append(Token("footnote_ref", "", 0, level=level[0], meta={"label": node.meta["label"]}))
             elif name == "html_inline":
                 if node.meta["content"].startswith(COMMENT_OR_DECLARATION):
                     raise NotNative("comment in a paragraph")
@@ -362,4 +424,4 @@ class _Tree:
 
 
 _INLINE = {"text", "text_special", "em", "strong", "code_inline", "link", "autolink", "image", "softbreak",
-           "hardbreak", "html_inline"}
+           "hardbreak", "html_inline", "footnote_ref"}

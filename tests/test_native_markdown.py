@@ -102,13 +102,24 @@ def test_seed_pages(flavour):
         same_either_way(read_variables(path.read_text(encoding="utf-8"), path, True).body, flavour)
 
 
+def test_footnotes_are_read_natively():
+    bodies = ["Text[^1] and more[^note], again[^1].\n\n[^1]: the first\n\n[^note]: the second\n",
+              "[^a]: defined first\n\nthen used[^a]\n", "a[^1]\n\n[^1]: p1\n\n    p2\n\nafter\n",
+              "a[^x]\n\n[^x]: a note[^y]\n\n[^y]: nested\n\ntext\n"]
+    for body in bodies:
+        assert same_either_way(body, COMMONMARK)
+    assert same_either_way(bodies[0], FRANKLIN) and same_either_way(bodies[1], FRANKLIN)
+
+
 def test_ordinary_prose_is_read_natively():
     body = ("# A title\n\nSome *text* with `code`, a [link](https://example.com) and <https://example.org>.\n\n"
             "* one\n* two\n\n> quoted\n\n```julia\nx = 1\n```\n\n<!-- a comment -->\n")
     assert all(same_either_way(body, flavour) for flavour in FLAVOURS)
 
 
-@pytest.mark.parametrize("body", ["| a | b |\n|---|---|\n| 1 | 2 |\n", "$x$\n", "a\\[x\\]\n", "a[^1]\n\n[^1]: n\n",
+@pytest.mark.parametrize("body", ["| a | b |\n|---|---|\n| 1 | 2 |\n", "$x$\n", "a\\[x\\]\n", "a^[inline note]\n",
+                                  "a[^1]\n[^1]: right after the paragraph\n", "a\n\n[^1]: referenced nowhere\n",
+                                  "> a[^1]\n>\n> [^1]: in a quote\n",
                                   "- [ ] task\n", "term\n: definition\n", "~~gone~~\n", "see www.example.com\n",
                                   "mail a@b.org\n", "a -- b\n", "line  \nbreak\n", "```\nnever closed\n",
                                   "a <!-- inline --> comment\n", "*€*x\n", "a\n    indented\n"])
@@ -159,9 +170,9 @@ class Counting:
         return self.native.tree(body)
 
 
-def test_a_page_with_a_footnote_is_parsed_once():
+def test_a_page_left_to_markdown_it_py_is_parsed_once():
     native = Counting(markdown._NATIVE[FRANKLIN])
-    body = "Some text [^1].\n\n[^1]: a note\n"
+    body = "Some text [^1].\n[^1]: a note right under it\n"
     env = {"path": Path("page.md"), "flavour": FRANKLIN}
     assert native_markdown.tokens(native, markdown._PARSERS[FRANKLIN], body, env, True) is None
     assert native.parsed == 0
@@ -182,17 +193,18 @@ def test_kramdown_attribute_lists_are_left_to_markdown_it_py():
 STARTS = ["", "", "", "# ", "## ", "### ", "> ", "> > > > > > > > > > > ", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ",
           "    ", "\t", "```",
           "```julia", "```julia:ex", "```!", "~~~", "---", "***", "___", "===", "<div>", "</div>", "<!-- c -->",
-          "[ref]: /url", "[ref]: <a b> 'title'", ": ", "| "]
+          "[ref]: /url", "[ref]: <a b> 'title'", ": ", "| ", "[^1]: ", "[^a]: ", "[^1]:"]
 WORDS = ["word", "words here", "*em*", "**strong**", "_u_", "__uu__", "***x***", "*", "_", "`code`", "``a`b``",
          "`", "[link](/u)", "[l](<a b> 'T')", "[ref]", "[ref][]", "![img](i.png)", "![a *b*](i.png \"t\")",
          "<https://x.org/a?b>", "<a@b.c>", "&amp;", "&copy;", "&#35;", "&nope;", "\\*", "\\[", "\\", "--", "-",
-         "é", "€", "*€*", "ü*", "<span>", "</span>", "<!-- c -->", "$x$", "$$", "|", "~~s~~", "[^1]", "^[n]",
+         "é", "€", "*€*", "ü*", "<span>", "</span>", "<!-- c -->", "$x$", "$$", "|", "~~s~~", "[^1]", "[^a]", "[^1](/u)", "[^a][ref]", "[^1]:", "^[n]", "^",
          "www.x.org", "a@b", "http://x", ":", "::", "#", "[ ]", "[x]", "{:.c}", "<", ">", "'", "\"", "(", ")"]
 # What the fast path takes: CommonMark's own constructs, so that most generated pages test it.
 PLAIN = [word for word in WORDS if not any(mark in word for mark in "$|~^@<:[\\") and "www" not in word] + [
-    "[link](/u)", "[l](<a b> 'T')", "![img](i.png)", "<https://x.org/a?b>", "\\*", "&amp;", "&#35;"]
+    "[link](/u)", "[l](<a b> 'T')", "![img](i.png)", "<https://x.org/a?b>", "\\*", "&amp;", "&#35;", "[^1]", "[^a]"]
 PLAIN_STARTS = [start for start in STARTS if not start.startswith(("```", "~~~", ":", "|", "[", "\t"))] + [
-    "```\ncode\n```\n", "```julia\nx = 1\n```\n", "```julia:ex\nprintln(1)\n```\n", "  ```\n  a\n  ```\n"]
+    "```\ncode\n```\n", "```julia\nx = 1\n```\n", "```julia:ex\nprintln(1)\n```\n", "  ```\n  a\n  ```\n",
+    "\n[^1]: ", "\n[^a]: "]
 
 
 def page(starts: list[str], words: list[str]):
@@ -210,6 +222,43 @@ PAGE = st.one_of(page(STARTS, WORDS), page(PLAIN_STARTS, PLAIN))
 def test_generated_pages(body, flavour, generator):
     same_either_way(body, flavour, generator if flavour == COMMONMARK else None)
     checked_before_parsing(body, flavour)
+
+
+LABELS = st.sampled_from(["1", "2", "a", "note", "A"])
+# Footnote pages: blocks apart, definitions of the labels referenced (or not), which may nest, run
+# on over lazy or indented lines, stand first or after their references.
+NOTE_BLOCK = st.one_of(
+    st.lists(st.one_of(st.sampled_from(PLAIN), LABELS.map(lambda label: f"[^{label}]")), min_size=1, max_size=6).map(" ".join),
+    st.builds(lambda label, words, more: f"[^{label}]:{words}{more}", LABELS,
+              st.sampled_from(["", " a note", "a note", " a note[^1]", " *em* [^a] `c`", "  - item"]),
+              st.sampled_from(["", "\nlazy line", "\n    indented more", "\n\n    a second paragraph", "\n> quote"])),
+    st.sampled_from(PLAIN_STARTS).map(lambda start: start + "text"))
+REFERENCES = "See[^1], [^2] [^a][^note] and [^A]."
+NOTE_PAGE = st.lists(NOTE_BLOCK, max_size=8).map("\n\n".join)
+# ... and as many pages whose every label is referenced, before or after (the native path takes only those)
+NOTE_PAGE = st.one_of(NOTE_PAGE, NOTE_PAGE.map(lambda page: f"{page}\n\n{REFERENCES}"),
+                      NOTE_PAGE.map(lambda page: f"{REFERENCES}\n\n{page}"))
+
+
+@settings(max_examples=400, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(NOTE_PAGE, st.sampled_from(FLAVOURS))
+def test_generated_footnote_pages(body, flavour):
+    same_either_way(body, flavour)
+
+
+def test_generated_footnote_pages_are_often_read_natively():
+    taken = 0
+
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(NOTE_PAGE)
+    def count(body):
+        nonlocal taken
+        taken += "]:" in body and same_either_way(body, COMMONMARK)
+
+    count()
+    assert taken >= 20
 
 
 def test_generated_pages_are_often_read_natively():
