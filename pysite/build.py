@@ -79,7 +79,9 @@ class Builder:
         self.store = StateStore(self.site)
         self.state: BuildState | None = BuildState() if options.clean else None  # loaded when needed
         self.evaluator: Evaluator | None = None
-        self.unsaved = False
+        # What `close` saves: the last build's signature (None live: the next build looks at every
+        # file again) and the problems it reported.
+        self.unsaved: tuple[tuple | None, list[Diagnostic]] | None = None
         self.generator_key = ""  # a Jekyll or Hexo site's inputs (GeneratorSite.inputs_digest)
         # Kept from one build to the next (by `serve`): what did not change is not made again.
         self.layouts: tuple[str, Layouts] | None = None
@@ -92,14 +94,23 @@ class Builder:
         self.found: tuple[list[SourceFile], list[Diagnostic], set[str]] | None = None
 
     def close(self) -> None:
-        if self.unsaved:  # live: no signature, so the next build looks at every file again
-            self.store.save(self.state, None, [])
-            self.unsaved = False
+        self.save()
         if self.evaluator is not None:
             self.evaluator.close()
 
+    def save(self) -> None:
+        """Save what the last build knew: when the builder closes (or before its next build), not at
+        the end of `build`, so that a command has reported its build by then, and in a kept build
+        process has ended already (pysite.resident). The store's lock, taken as `build` ends, makes
+        any next build wait for it."""
+        if self.unsaved is not None:
+            self.store.save(self.state, *self.unsaved)
+            self.unsaved = None
+
     def build(self, changed: set[str] | None = None) -> BuildReport:
         """Build what changed; `changed`: the paths `serve`'s watcher saw change since the last build."""
+        if not self.options.live:
+            self.save()
         start = time.perf_counter()
         report = BuildReport()
         # Live builds (`serve`) are told what changed by the watcher and save only on close.
@@ -154,7 +165,7 @@ class Builder:
         report.diagnostics.extend(once(d for page in read for d in page.diagnostics))
         published = [p for p in read if self.options.drafts or not p.is_draft]
 
-        if self.options.live and not self.unsaved:
+        if self.options.live and self.unsaved is None:
             self.store.forget()  # writing in place from here: a killed serve must leave no state that lies
         try:
             output = Output(self.out, in_place=self.options.live)
@@ -179,12 +190,13 @@ class Builder:
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs, report.changed),
                                 str(self.out), listed, self.made)
         if self.options.live:
-            self.unsaved = True
+            self.unsaved = (None, [])
             self.pending = set()
         else:
             written = sorted(self.state.outputs)
             stats = output_signature((rel, self.state.outputs[rel][1]) for rel in written)
-            self.store.save(self.state, (current, written, stats), report.diagnostics)
+            self.unsaved = ((current, written, stats), report.diagnostics)
+            self.store.hold()
         return finish(report, start)
 
     def written_before(self) -> set[str]:

@@ -101,25 +101,26 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
     builder = Builder(options, progress=None if quiet else progress_line())
     try:
         report = builder.build()
+        clear_progress()
+        echo_diagnostics(report.diagnostics)
+        if verbose:
+            for rel in sorted(report.changed):
+                click.echo(f"wrote {rel}", err=True)
+            if resident.kept_pid is not None:
+                click.echo(f"built by the kept build process {resident.kept_pid} (--keep-build 0: in this one)", err=True)
+        if not quiet:
+            click.echo(summary(report, options.output, strict), err=True)
+        code = 1 if report.failed(strict) else 0
+        resident.finished(code, builder.site)  # in a kept build process, the command ends here
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the previous output is left as it was", err=True)
         sys.exit(130)
     except Exception as error:
         internal_error(error, debug)
     finally:
-        builder.close()
-    resident.note_built(builder.site)
-    clear_progress()
-    echo_diagnostics(report.diagnostics)
-    if verbose:
-        for rel in sorted(report.changed):
-            click.echo(f"wrote {rel}", err=True)
-        if resident.kept_pid is not None:
-            click.echo(f"built by the kept build process {resident.kept_pid} (--keep-build 0: in this one)", err=True)
-    if not quiet:
-        click.echo(summary(report, options.output, strict), err=True)
+        builder.close()  # saves the state
     resident.start(resident.idle_time([]) if keep_build is None else keep_build)
-    sys.exit(1 if report.failed(strict) else 0)
+    sys.exit(code)
 
 
 def summary(report, out: Path, strict: bool) -> str:

@@ -32,7 +32,8 @@ import zlib
 
 DEFAULT_IDLE = 300.0  # seconds the kept process waits for the next build
 kept_pid: int | None = None  # in a build the kept process runs: that process's pid
-built_site: str | None = None  # the site that build built (`note_built`)
+built_site: str | None = None  # the site that build built (`finished`)
+reported: socket.socket | None = None  # in such a build: where its exit status goes, until it has
 FLAG = "--keep-build"
 HEADER = struct.Struct("!5sI")  # b"build", then the request's length in bytes
 
@@ -139,10 +140,32 @@ def through_kept(argv: list[str]) -> int | None:
     return 2
 
 
-def note_built(site) -> None:
-    """Called when a build is over: its kept process then holds the state it saved for the next."""
+def finished(code: int, site) -> None:
+    """A build is over and reported, with exit status `code`: in a kept process, the command gets
+    it now and ends, while this process saves the build's state; the kept process then holds that
+    state for the next build of `site`."""
     global built_site
     built_site = str(site)
+    if kept_pid is not None:
+        report_exit(code)
+
+
+def report_exit(code: int) -> None:
+    """Give the command its exit status, once; what this process prints after it goes nowhere."""
+    global reported
+    if reported is None:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        reported.sendall(f"E{code}\n".encode())
+    except OSError:
+        pass
+    reported = None
+    quiet = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(quiet, fd)
+    os.close(quiet)
 
 
 def current_umask() -> int:
@@ -306,9 +329,10 @@ def preload(done: int) -> None:
 def child(connection: socket.socket, request: dict, tell: int) -> None:
     """Become the command that sent `request`, run its build, report its exit status (and the
     site it built, on `tell`), and end."""
-    global kept_pid
+    global kept_pid, reported
     code = 2
     kept_pid = os.getppid()
+    reported = connection
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -345,12 +369,12 @@ def child(connection: socket.socket, request: dict, tell: int) -> None:
 
             traceback.print_exc()
             code = 1
-        atexit._run_exitfuncs()  # as the command's own exit would (the Julia bridges' cleanup); the
-        sys.stdout.flush()       # kept process's own exit code (after `serve`'s loop) is not run
-        sys.stderr.flush()
+        # As the command's own exit would (the Julia bridges' cleanup); the kept process's own exit
+        # code (after `serve`'s loop) is not run.
+        atexit._run_exitfuncs()
     finally:
+        report_exit(code)
         try:
-            connection.sendall(f"E{code}\n".encode())
             os.write(tell, (built_site or "").encode())
         except OSError:
             pass

@@ -14,6 +14,7 @@ that a serve killed at any moment leaves no state that could describe another ou
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import os
@@ -109,9 +110,27 @@ class StateStore:
         self.folder = site / ".pysite" / "cache"
         self.path = self.folder / "state.sqlite"
         self.reader: tuple[int, sqlite3.Connection] | None = None  # (process id, connection) for lazy rows
+        self.held = None  # the lock file while a save is to come (`hold`)
+
+    def hold(self) -> None:
+        """Take the lock a save holds ahead of it: builds that start meanwhile wait for the save."""
+        if self.held is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.held = open(self.folder / "lock", "wb")
+            fcntl.flock(self.held, fcntl.LOCK_EX)
+
+    def settled(self) -> None:
+        """Wait for a save in flight (another process's: a kept build process saves after its
+        command has ended)."""
+        try:
+            with open(self.folder / "lock", "rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_SH)
+        except OSError:
+            pass  # no state yet: nothing is being saved
 
     def last_build(self) -> tuple[tuple[str, list, str] | None, list]:
         """The last build's signature and the problems it reported (a no-change rebuild repeats them)."""
+        self.settled()
         try:
             with (self.folder / "signature").open("rb") as handle:
                 return pickle.load(handle)
@@ -122,6 +141,7 @@ class StateStore:
         """The state; `lazy`: each page's body is read from the database when first used."""
         from pysite.page import stored_page
 
+        self.settled()
         try:
             db = self.connection()
             if not self.valid(db):
@@ -168,27 +188,31 @@ class StateStore:
         written again (unless it is gone: `serve` forgets it while it runs)."""
         from pysite.page import stored_parts, unread
 
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
-            db.execute("PRAGMA synchronous = OFF")  # a cache: a damaged one only costs a full build
-            fresh = not self.valid(db)  # then every page is written, as read from the old state or not
-            if fresh:
-                db.executescript(SCHEMA)  # before the transaction: executescript commits first
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM outputs")
-            db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)",
-                           ((rel, key, *stat) for rel, (key, stat) in state.outputs.items()))
-            gone = {rel for (rel,) in db.execute("SELECT rel FROM pages")} - state.pages.keys()
-            db.executemany("DELETE FROM pages WHERE rel = ?", ((rel,) for rel in gone))
-            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
-                           ((rel, *map(pickle.dumps, stored_parts(page))) for rel, page in state.pages.items()
-                            if fresh or not unread(page)))
-            db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
-                ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made)),
-                ("generation", os.urandom(16))])
-            db.execute("COMMIT")
-        write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
+        self.hold()
+        try:
+            with closing(sqlite3.connect(self.path, isolation_level=None)) as db:
+                db.execute("PRAGMA synchronous = OFF")  # a cache: a damaged one only costs a full build
+                fresh = not self.valid(db)  # then every page is written, as read from the old state or not
+                if fresh:
+                    db.executescript(SCHEMA)  # before the transaction: executescript commits first
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DELETE FROM outputs")
+                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?)",
+                               ((rel, key, *stat) for rel, (key, stat) in state.outputs.items()))
+                gone = {rel for (rel,) in db.execute("SELECT rel FROM pages")} - state.pages.keys()
+                db.executemany("DELETE FROM pages WHERE rel = ?", ((rel,) for rel in gone))
+                db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
+                               ((rel, *map(pickle.dumps, stored_parts(page))) for rel, page in state.pages.items()
+                                if fresh or not unread(page)))
+                db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                    ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
+                    ("listed", pickle.dumps(state.listed)), ("made", pickle.dumps(state.made)),
+                    ("generation", os.urandom(16))])
+                db.execute("COMMIT")
+            write_atomic(self.folder / "signature", pickle.dumps((signature, diagnostics), protocol=5))
+        finally:
+            self.held.close()  # and the lock with it
+            self.held = None
 
     def valid(self, db: sqlite3.Connection) -> bool:
         """Whether the database holds this pysite's state (any other is dropped whole)."""

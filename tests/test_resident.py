@@ -203,3 +203,18 @@ def test_cells_run_in_a_build_the_kept_process_runs(tmp_path, kept_env, julia_in
     assert result.returncode == 0, result.stderr
     assert built_by_kept(result)
     assert "43" in (site / "__site/index.html").read_text()
+
+
+def test_the_next_build_waits_for_the_state_the_kept_process_saves_after_reporting(tmp_path, kept_env):
+    """A build in the kept process reports its exit status, and the command ends, before the
+    state is saved: a build started at once after it waits for that save, and finds nothing to do."""
+    env, folder = kept_env
+    pages = {f"p{i}.md": f"# Page {i}\n\n" + "Some text. " * 500 + "\n" for i in range(200)}
+    site = write_tree(tmp_path / "site", {"config.md": "", "index.md": "One\n", **pages})
+    assert run_pysite("build", site, env=env).returncode == 0
+    kept_socket(folder)
+    for i in range(200):
+        (site / f"p{i}.md").write_text(f"# Page {i} again\n")
+    assert built_by_kept(run_pysite("build", site, "-v", env=env))
+    again = run_pysite("build", site, env=env)
+    assert again.returncode == 0 and "nothing changed since the last build" in again.stderr, again.stderr
