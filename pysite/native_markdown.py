@@ -59,6 +59,7 @@ BRACKET = re.compile(r"\\\]|[\[\]]")   # an escaped `]` closes nothing
 # Franklin has no indented code, but markdown-it-py still reads a line indented four columns as no
 # heading, rule or list item (its rules' is_code_block); markdown-it-pyrs without `code` does.
 INDENTED = re.compile(r"\n {0,3}[ \t]")   # searched in "\n" + source
+CONTAINER_MARKS = " >*+-0123456789.)"   # what may stand before a fence in a quote or list item
 # kramdown's attribute lists (Jekyll's and Hexo's pages) are found in a paragraph's source lines,
 # which the native tokens do not carry as markdown-it-py's do.
 ATTRIBUTE_LIST = "{:"
@@ -93,10 +94,11 @@ def tokens(native, md: MarkdownIt, body: str, env: dict, franklin: bool) -> list
                                   for match in EMPHASIS_RUN.finditer(body)):
         return None
     limit = md.options["maxNesting"] // 2
-    # A page that can hold no code block is all outside code: its source is checked before it is
-    # parsed, so a page that fails (one with a footnote) is parsed once, by markdown-it-py.
+    # The source is checked before the native parse, so that a page markdown-it-py reads is parsed
+    # once: whole when it can hold no code block (the very check made after the parse), else with
+    # what may be code blanked (a page that passes is checked again with the tree's code blocks).
     checked = not _may_hold_code(body, md)
-    if checked and _unsafe_source("\n" + body, franklin, limit):
+    if _unsafe_source("\n" + (body if checked else _blank_code(body, md)), franklin, limit):
         return None
     tree = _Tree(body, md, franklin, limit)
     try:
@@ -126,6 +128,23 @@ def _may_hold_code(body: str, md: MarkdownIt) -> bool:
     """Whether `body` may hold a code block: a fence, or where `md` reads indented code, four spaces
     or a tab (the indent of such a block, at a line's start or after a quote's or list's marker)."""
     return "```" in body or "~~~" in body or (_reads_indented_code(md) and ("    " in body or "\t" in body))
+
+
+def _blank_code(body: str, md: MarkdownIt) -> str:
+    """`body` with the lines that may be code emptied: fences' content (a fence after any quote or list
+    markers runs to a line of its marker, or to the end), and where `md` reads indented code, indented
+    lines. Guessed from lines alone: a wrong guess costs a parse, never a wrong page."""
+    lines, fence, indented = body.split("\n"), "", _reads_indented_code(md)
+    for i, line in enumerate(lines):
+        start = line.lstrip(CONTAINER_MARKS)
+        if fence:
+            fence = "" if start.startswith(fence) else fence
+            lines[i] = line if not fence else ""
+        elif start.startswith(("```", "~~~")):
+            fence = start[:3]
+        elif indented and line.startswith(("    ", "\t")):
+            lines[i] = ""
+    return "\n".join(lines)
 
 
 def _reads_indented_code(md: MarkdownIt) -> bool:

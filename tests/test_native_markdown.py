@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -159,6 +160,28 @@ def test_the_check_before_parsing_sees_what_the_tree_would(flavour):
     assert sum(checked_before_parsing(body, flavour) for body in bodies) > 300
 
 
+def guessed_code_rightly(body: str, flavour: str) -> None:
+    """On a page that may hold code, the check before parsing guesses which lines are code: a wrong
+    guess would cost the page the fast path (never its output). Assert it costs this page nothing."""
+    md, native = markdown._PARSERS[flavour], markdown._NATIVE[flavour]
+
+    def taken():
+        env = {"path": Path("page.md"), "flavour": flavour}
+        return native_markdown.tokens(native, md, body, env, flavour == FRANKLIN) is not None
+
+    guessed = taken()
+    with mock.patch.object(native_markdown, "_blank_code", lambda body, md: ""):   # no check before parsing
+        assert taken() == guessed
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_check_before_parsing_turns_away_no_page_the_fast_path_takes(flavour):
+    bodies = [src for path in FIXTURES for _, _, src, _ in read_fixture_file(path)] + spec_examples() + [
+        "- ```\n  a | b\n  ```\n", "> ```\n> $x$\n> ```\n", "```\n[^1]: x\n```\n", "~~~~\na\n~~~\n|\n~~~~\n"]
+    for body in bodies:
+        guessed_code_rightly(body, flavour)
+
+
 class Counting:
     """A native parser that counts the pages it parses."""
 
@@ -222,6 +245,7 @@ PAGE = st.one_of(page(STARTS, WORDS), page(PLAIN_STARTS, PLAIN))
 def test_generated_pages(body, flavour, generator):
     same_either_way(body, flavour, generator if flavour == COMMONMARK else None)
     checked_before_parsing(body, flavour)
+    guessed_code_rightly(body, flavour)
 
 
 LABELS = st.sampled_from(["1", "2", "a", "note", "A"])
