@@ -3,8 +3,8 @@
 `highlight` gives the whole `<pre class="highlight">` element; `stylesheet`
 gives light and dark colours scoped under `.highlight`. `reusing` lets a page read again
 take its blocks as they were (a rebuild of a page whose code did not change makes no lexer:
-Pygments' Python lexer takes ~40 ms to make, its Julia console lexer ~130 ms, and its Julia lexer
-as `_quick` makes it ~25 ms).
+Pygments' Python lexer takes ~40 ms to make, its Julia lexers ~25 ms once `_compile_julia_rules`
+compiled their rules, 130 ms before).
 """
 
 from __future__ import annotations
@@ -48,9 +48,12 @@ def _lexer(name: str) -> Lexer | None:
     from pygments.util import ClassNotFound
 
     try:
-        return _quick(find_lexer_class_by_name(name))()
+        lexer = find_lexer_class_by_name(name)
     except ClassNotFound:
         return None
+    if lexer.__module__ == "pygments.lexers.julia":
+        _compile_julia_rules()
+    return lexer()
 
 
 # Pygments' Julia lexer writes a name's characters as these classes, in 22 rules. Python's re builds
@@ -61,12 +64,16 @@ _SAME_CLASSES = (("[a-zA-Z_\u00a1-\U0010ffff]", r"[^\x00-\x40\x5b-\x5e\x60\x7b-\
                  ("[a-zA-Z_0-9!\u00a1-\U0010ffff]", r"[^\x00-\x20\x22-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\xa0]"))
 
 
-def _quick(lexer: type[Lexer]) -> type[Lexer]:
-    """`lexer`, or for Pygments' Julia lexer the same rules with its classes written as `_SAME_CLASSES`."""
+def _compile_julia_rules() -> None:
+    """Have Pygments' Julia lexer compile its rules with its classes written as `_SAME_CLASSES`.
+
+    Pygments compiles a lexer class's rules when the class is first made and keeps them on it
+    (`_tokens`); the rules of a subclass differing only in those classes are compiled here and kept
+    as the Julia lexer's own, so the Julia lexer, and the one the Julia console lexer makes, start at once."""
     from pygments.lexers.julia import JuliaLexer
 
-    if lexer is not JuliaLexer:
-        return lexer
+    if "_tokens" in JuliaLexer.__dict__:
+        return   # compiled already
 
     def rule(item):
         if not (isinstance(item, tuple) and type(item[0]) is str):
@@ -77,7 +84,9 @@ def _quick(lexer: type[Lexer]) -> type[Lexer]:
         return (pattern, *item[1:])
 
     tokens = {state: [rule(item) for item in items] for state, items in JuliaLexer.tokens.items()}
-    return type(JuliaLexer)(JuliaLexer.__name__, (JuliaLexer,), {"tokens": tokens, "__module__": __name__})
+    same = type(JuliaLexer)("SameJuliaLexer", (JuliaLexer,), {"tokens": tokens, "__module__": __name__})
+    same()
+    JuliaLexer._tokens = same._tokens
 
 
 # The blocks of the page being read, by (code, language): as they were, and as they are used now.

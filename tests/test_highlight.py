@@ -1,11 +1,16 @@
-"""pysite.highlight's Julia lexer: Pygments' own rules with its name classes written as their
-complements (made in a fraction of the time), which must lex every text as Pygments' lexer does."""
+"""pysite.highlight's Julia rules: Pygments' own with its name classes written as their complements
+(compiled in a fraction of the time), which must lex every text as Pygments' rules do. The Julia
+console lexer runs a Julia lexer, so these rules, on the code in a session."""
 
 from __future__ import annotations
 
+import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 from pygments.lexers.julia import JuliaLexer
 
@@ -15,27 +20,40 @@ ROOT = Path(__file__).resolve().parent.parent
 EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
 
 
+class StockJuliaLexer(JuliaLexer):
+    """Pygments' Julia lexer with its rules as written: a class of its own compiles them anew."""
+
+
 def test_the_classes_hold_the_same_characters():
     for slow, same in highlight._SAME_CLASSES:
         assert re.sub(slow, "", EVERY_CHARACTER) == re.sub(same, "", EVERY_CHARACTER)
 
 
-def test_every_class_is_rewritten():
-    # Pygments' rules still write the classes so (else the rewrite does nothing and this fails), and
-    # none is left in pysite's lexer.
-    def patterns(lexer):
-        return [item[0] for items in lexer.tokens.values() for item in items
-                if isinstance(item, tuple) and type(item[0]) is str]
+COMPILED = """
+import sys
+from pygments.lexers.julia import JuliaLexer
+from pysite import highlight
+highlight.lexer_for(sys.argv[1])
+print(repr([rule[0].__self__.pattern for rules in JuliaLexer._tokens.values() for rule in rules]))
+"""
 
-    quick = type(highlight.lexer_for("julia"))
-    assert quick is not JuliaLexer and issubclass(quick, JuliaLexer)
+
+@pytest.mark.parametrize("name", ["julia", "julia-repl", "jldoctest"])
+def test_julia_lexers_run_the_quick_rules(name):
+    # Pygments' rules still write the classes so (else the rewrite does nothing and this fails), and
+    # in a process that asked for a Julia lexer (or the console's, which makes one), none is left in
+    # the rules the Julia lexer runs.
+    written = [item[0] for items in JuliaLexer.tokens.values() for item in items
+               if isinstance(item, tuple) and type(item[0]) is str]
+    found = subprocess.run([sys.executable, "-c", COMPILED, name], capture_output=True, text=True, check=True)
+    compiled = ast.literal_eval(found.stdout)
     for slow, _ in highlight._SAME_CLASSES:
-        assert any(slow in pattern for pattern in patterns(JuliaLexer))
-        assert not any(slow in pattern for pattern in patterns(quick))
+        assert any(slow in pattern for pattern in written)
+        assert compiled and not any(slow in pattern for pattern in compiled)
 
 
 def same_tokens(code: str) -> None:
-    assert list(highlight.lexer_for("julia").get_tokens(code)) == list(JuliaLexer().get_tokens(code))
+    assert list(highlight.lexer_for("julia").get_tokens(code)) == list(StockJuliaLexer().get_tokens(code))
 
 
 def test_julia_sources_lex_the_same():
