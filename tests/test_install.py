@@ -19,7 +19,7 @@ pytestmark = pytest.mark.julia
 def test_distribution_name_is_not_pypis_other_pysite():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == "pysite-ssg"
-    assert project["scripts"] == {"pysite": "pysite.cli:main"}
+    assert project["scripts"] == {"pysite": "pysite.resident:run"}
     for doc in ("README.md", "pages/install.md"):
         text = (ROOT / doc).read_text()
         assert "pip install pysite-ssg" in text and "pip install pysite " not in text, doc
