@@ -180,9 +180,15 @@ def start(idle: float | None) -> None:
         return
     import subprocess
 
+    try:
+        path = socket_path(key())
+    except OSError:  # no folder for it
+        return
+    if len(os.fsencode(path)) > 107:  # more than a socket's address holds: none can listen there
+        return
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        probe.connect(socket_path(key()))
+        probe.connect(path)
         return  # one is listening
     except OSError:
         pass

@@ -218,3 +218,16 @@ def test_the_next_build_waits_for_the_state_the_kept_process_saves_after_reporti
     assert built_by_kept(run_pysite("build", site, "-v", env=env))
     again = run_pysite("build", site, env=env)
     assert again.returncode == 0 and "nothing changed since the last build" in again.stderr, again.stderr
+
+
+def test_no_kept_process_where_its_socket_cannot_be(tmp_path):
+    """A socket folder whose path is too long for a socket's address: builds run in their own
+    process, and no kept process is started to fail."""
+    runtime = tmp_path / ("r" * 100)
+    runtime.mkdir()
+    env = {**without_julia(), "PYSITE_KEEP_BUILD": "60", "XDG_RUNTIME_DIR": str(runtime)}
+    site = write_tree(tmp_path / "site", {"config.md": "", "index.md": "One\n"})
+    for _ in range(2):
+        result = run_pysite("build", site, "-v", "--clean", env=env)
+        assert result.returncode == 0 and not built_by_kept(result), result.stderr
+    assert not list((runtime / "pysite" / "workers").glob("build-*"))
