@@ -69,6 +69,9 @@ class Layouts:
             trim_blocks=True,
             lstrip_blocks=True,
             bytecode_cache=COMPILED,
+            # Not a look at every template's file date on every page (~9% of rendering): a build
+            # makes new Layouts when a template changed (Builder.layout_key).
+            auto_reload=False,
         )
         self.env.filters.update(url=self.url, date=format_date, where=where, under=under,
                                 slug=slug, by_date=by_date, tagged=pages_tagged)
