@@ -86,6 +86,7 @@ class Builder:
         # Kept from one build to the next (by `serve`): what did not change is not made again.
         self.layouts: tuple[str, Layouts] | None = None
         self.view_cache: dict[str, tuple] = {}
+        self.packed: dict[str, tuple[bytes, bytes]] = {}  # the pages this build read, as the state's rows
         self.made: tuple | None = None  # this build's generated files: (key, {output rel: key}, diagnostics)
         # `serve`: the paths changed since the last finished build (None: unknown, look at every file),
         # and the last discovery with the paths its files have (symbolic links left out: their
@@ -188,7 +189,7 @@ class Builder:
             report.diagnostics.extend(link_warnings(self.site, self.out, config, written, set(outputs)))
         listed = {p.source.rel: self.view_cache[p.source.rel][::2] for p in published if p.source.rel in self.view_cache}
         self.state = BuildState(self.read_key(), {p.source.rel: p for p in read}, self.record(outputs, report.changed),
-                                str(self.out), listed, self.made)
+                                str(self.out), listed, self.made, packed=self.packed)
         if self.options.live:
             self.unsaved = (None, [])
             self.pending = set()
@@ -233,7 +234,7 @@ class Builder:
                    ) -> list[Page]:
         """Every page as read, reading again only what changed (`unchanged`: the pages known to be as
         they were, not looked at)."""
-        from pysite.page import ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched
+        from pysite.page import ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched, unpacked
 
         def readable(source: SourceFile) -> tuple[bytes | None, str]:
             try:
@@ -267,10 +268,12 @@ class Builder:
             fresh = self.map(read_in_worker, ctx, todo, "reading")
         finally:
             self.evaluator.julia_here = True
-        needs = [index for index, page in enumerate(fresh) if page is None]
-        for index, page in zip(needs, self.map(read_in_worker, ctx, [todo[i] for i in needs], "evaluating")):
-            fresh[index] = page
-        return sorted(known + fresh, key=lambda page: page.source.rel)
+        needs = [index for index, rows in enumerate(fresh) if rows is None]
+        for index, rows in zip(needs, self.map(read_in_worker, ctx, [todo[i] for i in needs], "evaluating")):
+            fresh[index] = rows
+        read = [unpacked(rows) for rows in fresh]
+        self.packed = {page.source.rel: rows for page, rows in zip(read, fresh)}
+        return sorted(known + read, key=lambda page: page.source.rel)
 
     def julia_in_parallel(self) -> bool:
         """Whether pages that run cells are read on several processes, each with its own Julia worker."""
@@ -477,12 +480,13 @@ def in_worker(function: Callable, item):
     return function(_worker_context, item)
 
 
-def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str, dict | None]) -> Page | None:
-    from pysite.page import NeedsJulia, read_page
+def read_in_worker(ctx: ReadContext, item: tuple[SourceFile, bytes, str, dict | None]) -> tuple[bytes, bytes] | None:
+    """A page read, as the state's rows (pysite.page.packed): None when it needs Julia here."""
+    from pysite.page import NeedsJulia, packed, read_page
 
     source, data, digest, blocks = item
     try:
-        return read_page(source, ctx, data, digest, blocks)
+        return packed(read_page(source, ctx, data, digest, blocks))
     except NeedsJulia:
         return None
 

@@ -125,6 +125,21 @@ def stored_parts(page: Page) -> tuple[dict, dict]:
     return head, body
 
 
+def packed(page: Page) -> tuple[bytes, bytes]:
+    """A page's (head, body) pickled: as pages read by a build's workers come back, and are saved
+    as they came (the state's rows), not pickled a second time."""
+    head, body = stored_parts(page)
+    return pickle.dumps(head), pickle.dumps(body)
+
+
+def unpacked(rows: tuple[bytes, bytes]) -> Page:
+    head, body = map(pickle.loads, rows)
+    del head["facts"]
+    page = Page.__new__(Page)
+    page.__dict__.update(head, **body)
+    return page
+
+
 def stored_page(head: dict, load: Callable[[], dict]) -> StoredPage:
     page = StoredPage.__new__(StoredPage)
     page.__dict__.update(head, load=load)

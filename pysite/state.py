@@ -39,6 +39,7 @@ class BuildState:
     listed: dict = field(default_factory=dict)     # source rel -> (view key, digest of its listed facts)
     made: tuple | None = None                      # (key, {output rel: key}, diagnostics) of the generated files
     generation: bytes = b""                        # which save this is (a new one each save)
+    packed: dict = field(default_factory=dict)     # source rel -> rows of a page read this build (not kept)
 
 
 # The states a kept build process (pysite.resident) holds, by database path: each site's as its
@@ -186,7 +187,7 @@ class StateStore:
         """The state, and the signatures it is valid for (the sources', the outputs and theirs), or None.
         One transaction: a kill leaves the last state whole. Pages read from it and not used are not
         written again (unless it is gone: `serve` forgets it while it runs)."""
-        from pysite.page import stored_parts, unread
+        from pysite.page import packed, unread
 
         self.hold()
         try:
@@ -202,7 +203,7 @@ class StateStore:
                 gone = {rel for (rel,) in db.execute("SELECT rel FROM pages")} - state.pages.keys()
                 db.executemany("DELETE FROM pages WHERE rel = ?", ((rel,) for rel in gone))
                 db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)",
-                               ((rel, *map(pickle.dumps, stored_parts(page))) for rel, page in state.pages.items()
+                               ((rel, *(state.packed.get(rel) or packed(page))) for rel, page in state.pages.items()
                                 if fresh or not unread(page)))
                 db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                     ("code", code_digest().encode()), ("read_key", state.read_key.encode()), ("out", state.out.encode()),
