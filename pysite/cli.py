@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 import pysite
-from pysite import resident
+from pysite import kept_process, resident
 from pysite.errors import counted, shown_path
 
 
@@ -106,12 +106,12 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
         if verbose:
             for rel in sorted(report.changed):
                 click.echo(f"wrote {rel}", err=True)
-            if resident.kept_pid is not None:
-                click.echo(f"built by the kept build process {resident.kept_pid} (--keep-build 0: in this one)", err=True)
+            if kept_process.kept_pid is not None:
+                click.echo(f"built by the kept build process {kept_process.kept_pid} (--keep-build 0: in this one)", err=True)
         if not quiet:
             click.echo(summary(report, options.output, strict), err=True)
         code = 1 if report.failed(strict) else 0
-        resident.finished(code, builder.site)  # in a kept build process, the command ends here
+        kept_process.finished(code, builder.site)  # in a kept build process, the command ends here
     except KeyboardInterrupt:
         click.echo("\ninterrupted: the previous output is left as it was", err=True)
         sys.exit(130)

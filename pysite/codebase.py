@@ -1,14 +1,14 @@
 """pysite's own files: what a change to pysite is, for the build's state (pysite.state) and for
-the kept build process (pysite.resident)."""
+the kept build process (pysite.resident). Paths as text: a build asks before it imports pathlib."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-PACKAGE = Path(__file__).parent
+PACKAGE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(PACKAGE)  # the folder pysite is imported from
 # pysite's code: the package, and the repository's `julia/` in a checkout (`_julia/` in a wheel is inside it).
-CODE = (PACKAGE, PACKAGE.parent / "julia")
+CODE = (PACKAGE, os.path.join(ROOT, "julia"))
 
 
 def code_files():

@@ -40,7 +40,7 @@ class Utf8Loader(jinja2.FileSystemLoader):
 class CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled in this process, by name, file and source (Jinja2 checks the source):
     every site's Layouts compile alike, so the theme's are compiled once, and a kept build
-    process (pysite.resident) hands them compiled to every build it runs."""
+    process (pysite.kept_process) hands them compiled to every build it runs."""
 
     def __init__(self):
         self.compiled: dict[str, bytes] = {}

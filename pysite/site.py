@@ -244,7 +244,7 @@ def templates_key(layouts: Layouts, template: str, seen: frozenset) -> str | Non
 def template_facts(source: str) -> tuple[bool, tuple[str | None, ...]]:
     """Whether a template's source reads the page list itself, and the templates it extends,
     includes or imports (None: one chosen at render time). Worked out once per source text, so
-    a kept build process (pysite.resident) knows the theme's already."""
+    a kept build process (pysite.kept_process) knows the theme's already."""
     ast = parse_template(source)
     names = meta.find_undeclared_variables(ast)
     reads = bool(names & LIST_NAMES) or any(isinstance(node.node, nodes.Name) and node.node.name == "site"

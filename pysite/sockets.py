@@ -1,6 +1,6 @@
 """The user's private folder where the processes pysite keeps between builds listen: its Julia
-workers (pysite.bridge.kept) and its build process (pysite.resident). Light on purpose (no pathlib): a
-build looks here before it imports anything else."""
+workers (pysite.bridge.kept) and its build process (pysite.kept_process). Light on purpose (no
+pathlib): a build looks here before it imports anything else."""
 
 from __future__ import annotations
 

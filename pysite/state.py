@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pysite
-from pysite.codebase import CODE, PACKAGE, code_files
+from pysite.codebase import CODE, ROOT, code_files
 
 CACHE_FORMAT = 5
 
@@ -42,7 +42,7 @@ class BuildState:
     packed: dict = field(default_factory=dict)     # source rel -> rows of a page read this build (not kept)
 
 
-# The states a kept build process (pysite.resident) holds, by database path: each site's as its
+# The states a kept build process (pysite.kept_process) holds, by database path: each site's as its
 # last build saved it, for the builds it forks next to start from, when it is still that one.
 preloaded: dict[str, BuildState] = {}
 PRELOADED_SITES = 8
@@ -70,7 +70,7 @@ def code_digest() -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{pysite.__version__}".encode())
     for path in code_files():
         with open(path, "rb") as handle:
-            digest.update(os.path.relpath(path, PACKAGE.parent).encode() + b"\0" + handle.read())
+            digest.update(os.path.relpath(path, ROOT).encode() + b"\0" + handle.read())
     return digest.hexdigest()
 
 

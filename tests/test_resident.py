@@ -177,9 +177,9 @@ def test_a_preloaded_state_serves_only_while_it_is_the_saved_one(tmp_path):
 
 def test_two_kept_processes_started_at_once_leave_one(kept_env):
     env, folder = kept_env
-    from pysite.codebase import PACKAGE
+    from pysite.codebase import ROOT
 
-    started = [subprocess.Popen([sys.executable, "-m", "pysite.resident", "30"], cwd=PACKAGE.parent, env=env)
+    started = [subprocess.Popen([sys.executable, "-m", "pysite.kept_process", "30"], cwd=ROOT, env=env)
                for _ in range(2)]
     kept_socket(folder)
     deadline = time.monotonic() + 30
