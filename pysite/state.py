@@ -147,10 +147,10 @@ class StateStore:
             db = self.connection()
             if not self.valid(db):
                 return BuildState()
-            meta = dict(db.execute("SELECT name, value FROM meta"))
             known = preloaded.get(os.path.abspath(self.path))
-            if lazy and known is not None and known.generation == meta["generation"]:
+            if lazy and known is not None and known.generation == self.generation():
                 return known
+            meta = dict(db.execute("SELECT name, value FROM meta"))
             state = BuildState(meta["read_key"].decode(), {}, {}, meta["out"].decode(),
                                pickle.loads(meta["listed"]), pickle.loads(meta["made"]), meta["generation"])
             state.outputs = {rel: (key, (mtime, size)) for rel, key, mtime, size in db.execute(
@@ -163,14 +163,26 @@ class StateStore:
             return BuildState()
 
     def preload(self) -> None:
-        """Hold the state in this process (a kept build process, which forks the next builds)."""
+        """Hold the state in this process (a kept build process, which forks the next builds); what
+        it holds already, when it is still the saved one (a build that changed nothing)."""
         path = os.path.abspath(self.path)
-        preloaded.pop(path, None)
+        held = preloaded.pop(path, None)
+        if held is not None and held.generation == self.generation():
+            preloaded[path] = held
+            return
         state = self.load()
         if state.generation:
             preloaded[path] = state
             while len(preloaded) > PRELOADED_SITES:
                 preloaded.pop(next(iter(preloaded)))
+
+    def generation(self) -> bytes | None:
+        """Which save the database holds (each save is a new one)."""
+        try:
+            row = self.connection().execute("SELECT value FROM meta WHERE name = 'generation'").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
 
     def body(self, rel: str, body: bytes | None = None) -> dict:
         if body is None:
