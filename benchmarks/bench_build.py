@@ -4,7 +4,7 @@ Prints each tool's cold build, no-change rebuild and one-page-changed rebuild ti
 of --runs; Hugo has no incremental CLI build, so its rebuilds are full builds) with the
 load average beside them, and pysite's ratios to each: pysite as builds run after an earlier
 one (in the build process it left waiting), and pysite-1 with every build in its own process.
-Usage: .venv/bin/python benchmarks/bench_build.py [--pages 1000] [--runs 3]
+Usage: .venv/bin/python benchmarks/bench_build.py [--pages 1000] [--runs 3] [--pause SECONDS]
 """
 
 from __future__ import annotations
@@ -76,14 +76,20 @@ def change_one_page(pages: Path, run: int) -> None:
     page.write_text(page.read_text(encoding="utf-8") + f"\nOne more line, run {run}.\n", encoding="utf-8")
 
 
+PAUSE = 0.0  # --pause: seconds between two builds
+
+
 def measure(command: list[str], fresh, pages: Path, runs: int) -> tuple[float, float, float]:
-    """Median cold build (after `fresh()`), no-change rebuild and one-page-changed rebuild."""
+    """Median cold build (after `fresh()`), no-change rebuild and one-page-changed rebuild, each
+    started PAUSE seconds after the last one ended."""
     cold, warm, one = [], [], []
     for run in range(runs):
         fresh()
         cold.append(timed(command))
+        time.sleep(PAUSE)
         warm.append(timed(command))
         change_one_page(pages, run)
+        time.sleep(PAUSE)
         one.append(timed(command))
     return statistics.median(cold), statistics.median(warm), statistics.median(one)
 
@@ -134,7 +140,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds between two builds, as an author's edit takes (default 0: back to back); "
+                             "the work a pysite build leaves to do after its command ends (its state's save, "
+                             "the relinking of the next build's folder) is done by then")
     args = parser.parse_args()
+    global PAUSE
+    PAUSE = args.pause
     with tempfile.TemporaryDirectory() as tmp:
         sites = make_sites(Path(tmp), args.pages)
         results, loads = {}, {}
@@ -148,7 +160,7 @@ def main() -> None:
             before = load()
             results[tool] = times(sites[tool.split("-")[0]], args.runs)
             loads[tool] = f"{before}, after: {load()}"
-    print(f"{args.pages} pages from the seeds, median of {args.runs} runs "
+    print(f"{args.pages} pages from the seeds, median of {args.runs} runs, {args.pause:g} s between builds "
           "(a quiet machine has a load average under 1.5; rerun when it is higher)")
     print("pysite: builds run by the kept build process, as after any earlier build; "
           "pysite-1: each build in its own process (--keep-build 0)")
