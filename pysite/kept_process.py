@@ -1,6 +1,8 @@
 """The build process kept between builds (pysite.resident is the command's side): it waits for
 builds with everything a build needs imported and the state each site's last build saved, and
-runs each in a child forked for it, which becomes the command that sent it.
+runs each in a child forked for it, which becomes the command that sent it. The child gives the
+command its exit status as soon as the build is reported, then saves the build's state
+(pysite.build.Builder.save), and names the site it built, whose state this process then holds.
 
     python -m pysite.kept_process IDLE_SECONDS   (started by pysite.resident.start)
 """
@@ -74,10 +76,10 @@ def serve(idle: float) -> None:
     listener.listen(16)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the children reap themselves
     gc.freeze()  # what is imported stays shared with the children, not copied into each
-    finished: list[int] = []  # a pipe per child running, where it names the site it built
+    running: list[int] = []  # a pipe per child running, where it names the site it built
     last = time.monotonic()
     while time.monotonic() - last < idle:
-        ready, _, _ = select.select([listener, *finished], [], [], max(0.0, idle - (time.monotonic() - last)))
+        ready, _, _ = select.select([listener, *running], [], [], max(0.0, idle - (time.monotonic() - last)))
         if listener in ready:
             connection, _ = listener.accept()
             last = time.monotonic()
@@ -85,9 +87,9 @@ def serve(idle: float) -> None:
             if request == "stop":
                 break
             if request is not None:
-                finished.append(fork_build((listener, lock), connection, request))
-        for done in set(ready) & set(finished):
-            finished.remove(done)
+                running.append(fork_build((listener, lock), connection, request))
+        for done in set(ready) & set(running):
+            running.remove(done)
             preload(done)
     listener.close()
     try:
