@@ -87,6 +87,9 @@ class Builder:
         self.layouts: tuple[str, Layouts] | None = None
         self.view_cache: dict[str, tuple] = {}
         self.packed: dict[str, tuple[bytes, bytes]] = {}  # the pages this build read, as the state's rows
+        # Set by `serve` once its HTTP and watcher threads run: from then on no process is forked from
+        # this one, which could inherit a lock one of them held, and hang.
+        self.threads = False
         self.made: tuple | None = None  # this build's generated files: (key, {output rel: key}, diagnostics)
         # `serve`: the paths changed since the last finished build (None: unknown, look at every file),
         # and the last discovery with the paths its files have (symbolic links left out: their
@@ -414,13 +417,12 @@ class Builder:
     def map(self, function: Callable, context, items, stage: str) -> list:
         """Run a stage, `function(context, item)`, over items, on every core when there are enough."""
         total = len(items)
-        # Layouts may call utils.jl, whose Julia lives in this process only. `serve` runs HTTP and
-        # watcher threads: a process forked from it can inherit a lock one of them held, and hang.
+        # Layouts may call utils.jl, whose Julia lives in this process only.
         julia_layouts = stage == "writing" and (self.site / "utils.jl").is_file()
         # "evaluating": pages that run Julia cells, each a second or more; worth a process from two on.
         evaluating = stage == "evaluating" and self.julia_in_parallel()
         if not evaluating and (self.options.jobs <= 1 or total < PARALLEL_MIN_PAGES or julia_layouts
-                               or self.options.live) or total < 2:
+                               or self.threads) or total < 2:
             results = []
             for item in items:
                 results.append(function(context, item))
@@ -463,6 +465,8 @@ def enter_worker(evaluator: Evaluator, context, slots) -> None:
     global _worker_context
     # Ctrl-C is the main process's to handle: it aborts the build and leaves the output as it was.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The pool ends its workers with SIGTERM, which `serve` turns into KeyboardInterrupt for itself.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if slots is None:
         evaluator.forked(julia_here=False)
     else:

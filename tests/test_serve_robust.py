@@ -175,3 +175,27 @@ def test_a_file_a_cell_wrote_anew_is_announced_to_the_browser(served):
     connection.close()
     assert rel in json.loads(line[len("data: "):])
     assert get(server.port, "/" + rel)[2] == b"<svg>square</svg>"
+
+
+def test_a_save_during_the_initial_build_is_served(make_site):
+    """The first build runs before the server's threads (so on every core), and every file is
+    looked at again once the watcher runs: a save made while it wrote is not lost."""
+    from test_serve import Served
+
+    pages = {f"pages/p{i}.md": f"---\ntitle: P{i}\nlayout: page\n---\n# P{i}\n\n" + "text " * 400 + "\n"
+             for i in range(300)}
+    site = make_site({**SITE, **pages})
+    started: dict = {}
+    starting = threading.Thread(target=lambda: started.update(server=Served(site, "-j", "2")))
+    starting.start()
+    deadline = time.monotonic() + 60
+    while not (site / "__site").exists() and time.monotonic() < deadline:  # written: every page was read
+        time.sleep(0.01)
+    write_tree(site, {"pages/a.md": "---\ntitle: Alpha\nlayout: page\n---\n# Alpha\n\nsaved meanwhile\n"})
+    starting.join(120)
+    server = started["server"]
+    try:
+        assert "saved meanwhile" in server.text("/pages/a/")
+        no_traceback(server)
+    finally:
+        server.stop()

@@ -75,9 +75,11 @@ class LiveSite:
             return self.site_errors
         return self.failed.get(rel, [])
 
-    def rebuild(self, reason: str = "", changed: set[str] | None = None) -> BuildReport | None:
-        """Build what changed (`changed`: the paths the watcher saw change), tell the terminal once,
-        and tell browsers what they show changed."""
+    def rebuild(self, reason: str = "", changed: set[str] | None = None, quiet_if_unchanged: bool = False
+                ) -> BuildReport | None:
+        """Build what changed (`changed`: the paths the watcher saw change), tell the terminal once
+        (not at all, with `quiet_if_unchanged`, when nothing changed), and tell browsers what they
+        show changed."""
         start = time.perf_counter()
         with self.gate.writing():
             try:
@@ -90,7 +92,8 @@ class LiveSite:
             # `--reeval` runs every cell once, in the first build; saves after it use the cache.
             self.builder.options.evaluation.reeval = False
         self.reloads.publish(touched)
-        self.tell(report, reason, time.perf_counter() - start)
+        if not (quiet_if_unchanged and report is not None and not report.changed and not report.rendered):
+            self.tell(report, reason, time.perf_counter() - start)
         return report
 
     def absorb(self, report: BuildReport) -> set[str]:

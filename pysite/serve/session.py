@@ -61,12 +61,14 @@ class Session:
         self.server, notes = bind(self.options.host, self.options.port, self.live, self.options.build.prepath)
         for note in notes:
             echo(note)
-        threading.Thread(target=self.server.serve_forever, name="pysite-http", daemon=True).start()
-        self.changes = watch_sources(self.live.site, self.live.out, self.stopping)
-        next(self.changes)  # watching from here on: a save during the first build is seen
         if not self.options.quiet:
             echo(f"building {self.live.site} ...")
-        self.live.rebuild("initial build")
+        self.live.rebuild("initial build")  # before any thread runs, so on every core
+        self.live.builder.threads = True
+        threading.Thread(target=self.server.serve_forever, name="pysite-http", daemon=True).start()
+        self.changes = watch_sources(self.live.site, self.live.out, self.stopping)
+        next(self.changes)  # watching from here on
+        self.live.rebuild("saved during the initial build", quiet_if_unchanged=True)  # every file looked at
         echo(f"serving {self.live.out} at {self.url} (Ctrl-C to stop)")
         if self.options.open_browser:
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
