@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import write_tree
-from test_serve import PAGE_LAYOUT, SITE, served  # noqa: F401  (the fixture)
+from test_serve import PAGE_LAYOUT, SITE, Served, served  # noqa: F401  (the fixture)
 
 BIG = 64 * 1024 * 1024  # far more than socket buffers hold
 
@@ -180,8 +180,6 @@ def test_a_file_a_cell_wrote_anew_is_announced_to_the_browser(served):
 def test_a_save_during_the_initial_build_is_served(make_site):
     """The first build runs before the server's threads (so on every core), and every file is
     looked at again once the watcher runs: a save made while it wrote is not lost."""
-    from test_serve import Served
-
     pages = {f"pages/p{i}.md": f"---\ntitle: P{i}\nlayout: page\n---\n# P{i}\n\n" + "text " * 400 + "\n"
              for i in range(300)}
     site = make_site({**SITE, **pages})
