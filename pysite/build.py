@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable
 import pysite
 from pysite.errors import Diagnostic, PysiteError, counted, unexpected
 from pysite.options import BuildOptions
-from pysite.state import BuildState, StateStore, code_digest, file_stat, output_signature, signature, stale
+from pysite.state import BuildState, StateStore, code_digest, file_stat, output_signature, signature, stale, stat_pair
 
 if TYPE_CHECKING:
     from pysite.check import Parsed
@@ -369,8 +369,7 @@ class Builder:
             current = os.stat(os.path.join(self.out, rel))
         except OSError:
             current = None
-        on_disk = (0, 0) if current is None else (current.st_mtime_ns, current.st_size)
-        return not stale(self.state.outputs.get(rel), key, on_disk) and (
+        return not stale(self.state.outputs.get(rel), key, stat_pair(current)) and (
             output.in_place or output.keep(rel, current))
 
     def record(self, outputs: dict[str, str], changed: set[str]) -> dict[str, tuple[str, tuple[int, int]]]:

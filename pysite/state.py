@@ -51,10 +51,14 @@ PRELOADED_SITES = 8
 def file_stat(path: Path | str) -> tuple[int, int]:
     """(modification time, size) of a file; (0, 0) when there is none."""
     try:
-        stat = os.stat(path)
+        return stat_pair(os.stat(path))
     except OSError:
         return (0, 0)
-    return stat.st_mtime_ns, stat.st_size
+
+
+def stat_pair(stat: os.stat_result | None) -> tuple[int, int]:
+    """file_stat of a stat already taken (None: no file)."""
+    return (0, 0) if stat is None else (stat.st_mtime_ns, stat.st_size)
 
 
 def stale(recorded: tuple[str, tuple[int, int]] | None, key: str, on_disk: tuple[int, int]) -> bool:
@@ -166,11 +170,8 @@ class StateStore:
         """Hold the state in this process (a kept build process, which forks the next builds); what
         it holds already, when it is still the saved one (a build that changed nothing)."""
         path = os.path.abspath(self.path)
-        held = preloaded.pop(path, None)
-        if held is not None and held.generation == self.generation():
-            preloaded[path] = held
-            return
-        state = self.load()
+        state = self.load()  # the one held, while it is still the saved one
+        preloaded.pop(path, None)
         if state.generation:
             preloaded[path] = state
             while len(preloaded) > PRELOADED_SITES:
