@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
 import stat
@@ -25,10 +26,6 @@ from typing import Callable, Iterable
 
 from pysite.errors import ConfigError
 
-try:
-    import fcntl
-except ImportError:  # no POSIX file locks: the next build's folder is made by that build
-    fcntl = None
 
 SAFE_NAME = "__site"   # discovery never reads a folder of this name, wherever it is
 PAGE_SUFFIXES = (".md", ".html")
@@ -96,7 +93,7 @@ class Output:
         self.tmp = out if in_place else out.parent / f".{out.name}.building"  # the folder written
         self.lock = -1
         try:
-            if not in_place and out.is_dir() and fcntl is not None:
+            if not in_place and out.is_dir():
                 self.lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
                 fcntl.flock(self.lock, fcntl.LOCK_EX)  # the last build's `link_later` finishes first
             if not in_place and self.tmp.exists() and not self.tmp.is_dir():
@@ -270,8 +267,6 @@ def link_later(out: Path, tmp: Path) -> None:
     """After a first build, or one that wrote much, make the next build's folder (links to the output)
     in a detached process, so that this build ends now. It holds the output's lock until done: the
     next build waits for it, never races it."""
-    if fcntl is None:
-        return
     lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
