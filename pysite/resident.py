@@ -31,6 +31,7 @@ import zlib
 
 DEFAULT_IDLE = 300.0  # seconds the kept process waits for the next build
 FLAG = "--keep-build"
+SOCKET_PREFIX = "build-"  # the kept build process's socket, beside the Julia workers' (pysite.bridge.kept)
 HEADER = struct.Struct("!5sI")  # b"build", then the request's length in bytes
 
 
@@ -92,7 +93,7 @@ def socket_path(key: str) -> str:
     the whole key), imported nothing heavy for (hashlib and pathlib cost more than the rest)."""
     from pysite.sockets import folder
 
-    return os.path.join(folder(), f"build-{zlib.crc32(key.encode()):08x}.sock")
+    return os.path.join(folder(), f"{SOCKET_PREFIX}{zlib.crc32(key.encode()):08x}.sock")
 
 
 def through_kept(argv: list[str]) -> int | None:

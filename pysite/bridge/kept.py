@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pysite.bridge.install import julia_source_dir
+from pysite.resident import SOCKET_PREFIX
 from pysite.sockets import folder as sockets_folder
 
 DEFAULT_IDLE = 300.0  # seconds a kept worker waits for the next build
@@ -124,8 +125,8 @@ def log_tail(name: str) -> bytes:
 
 
 def stop_all() -> tuple[int, int]:
-    """End every process this user's builds kept, Julia workers and build processes (which
-    pysite.resident names build-*): how many of each there were."""
+    """End every process this user's builds kept, Julia workers and build processes (whose sockets
+    pysite.resident names): how many of each there were."""
     stopped = [0, 0]
     for path in folder().glob("*.sock"):
         try:
@@ -135,7 +136,7 @@ def stop_all() -> tuple[int, int]:
                 connection.settimeout(10)
                 while connection.recv(64):
                     pass
-            stopped[path.name.startswith("build-")] += 1
+            stopped[path.name.startswith(SOCKET_PREFIX)] += 1
         except OSError:
             path.unlink(missing_ok=True)  # a socket nothing listens on
     return stopped[0], stopped[1]
