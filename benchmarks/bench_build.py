@@ -97,9 +97,9 @@ def measure(command: list[str], fresh, pages: Path, runs: int) -> tuple[float, f
 def pysite_times(site: Path, runs: int, keep: bool) -> tuple[float, float, float]:
     """With `keep`, as a user's builds run: in the build process an earlier build left waiting
     (pysite.resident); without, each in a process of its own (`--keep-build 0`)."""
-    def fresh() -> None:
-        shutil.rmtree(site / "__site", ignore_errors=True)
-        shutil.rmtree(site / ".pysite", ignore_errors=True)
+    def fresh() -> None:   # nothing a build left: the output, the next build's folder, the state
+        for name in ("__site", ".__site.building", ".pysite"):
+            shutil.rmtree(site / name, ignore_errors=True)
     command = [sys.executable, "-m", "pysite", "build", str(site), "-q", "--keep-build", "300" if keep else "0"]
     if keep:
         timed(command)  # the build that leaves the process behind, once it listens

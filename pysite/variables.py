@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml_rs
 
 from pysite.errors import ParseError
 from pysite.julia_literal import indent_width, parse_julia_value, scan_value
@@ -151,7 +152,85 @@ def _construct(loader, node: yaml.Node, memo: dict) -> Any:
 
 
 def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> None:
-    src, loader = "\n".join(lines[1:close]), None
+    src = "\n".join(lines[1:close])
+    quick = _quick_yaml(src)
+    if quick is not None:
+        data, key_lines = quick
+    else:
+        data, key_lines = _library_yaml(src, path)
+    page.front_matter = "yaml"
+    for key, value in data.items():
+        page.variables[str(key)] = value
+        page.lines[str(key)] = key_lines.get(str(key), 1)
+
+
+# Where yaml-rs (YAML 1.2, in Rust) may read a document apart from PyYAML (YAML 1.1), found in its
+# text. A scalar is looked at where one may start (after a line's indent and any `- `,
+# after `: `, and in a flow list): one that YAML 1.1 or 1.2 reads as a number or date, other than a
+# plain decimal, or as a 1.1 boolean, and a merge key, tag, anchor, alias or complex key. Then
+# a flow list over lines or with quotes; flow mappings; a line of spaces only; tabs, NEL and Unicode line separators (line
+# breaks or errors to PyYAML); a lone carriage return; characters PyYAML refuses. What is found
+# costs only speed: PyYAML reads that document. Each pattern starts with one character, which the
+# regular expression engine finds fast. tests/test_variables.py proves the two readers equal on
+# generated documents.
+_BLOCK_END = r"[ \t]*(?:$|[ \t]#|:(?:[ \t]|$))"
+_FLOW_END = r"[ \t]*(?:$|[ \t]#|:(?:[ \t]|$)|[,\]])"
+_AGREED = r"-?(?:0|[1-9][0-9]*)"
+
+
+def _read_apart(end: str) -> str:
+    return (rf"(?=[-+.0-9<=!&*%@`?:|>yYnNoO])(?:(?!{_AGREED}{end})(?:[-+]?(?:[0-9]|\.[0-9iInN])[^\s,\]#]*{end}"
+            rf"|[<=!&*%@`?]|:(?:[ \t]|$)|[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}[ \t]+[0-9])"   # a timestamp
+            rf"|(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF){end}"
+            # a block scalar but one whose header is only a chomping sign, followed by an indented line
+            rf"|[|>](?![-+]?[ \t]*(?:#[^\n]*)?\n +[^ \n]))")
+
+
+_READ_APART = [re.compile(pattern, re.MULTILINE) for pattern in (
+    rf"\n[ \t]*+(?:-[ \t]++)*+{_read_apart(_BLOCK_END)}",   # in "\n" + the document
+    rf":[ \t]++{_read_apart(_BLOCK_END)}",
+    rf"\[(?:[^\]\n]*?,)?[ \t]*(?:{_read_apart(_FLOW_END)}|[^\w\s'\"\[\]])",
+    r"""\[[^\]\n'":\[]*+(?:$|['":\[])""",   # over lines, with quotes, mappings or lists in it
+    r"\n +\r?(?:\n|$)")]   # a line of spaces only
+_APART_CHARACTERS = "{}\t\x85\u2028\u2029"
+_LONE_RETURN = re.compile(r"\r(?!\n)")
+_ALLOWED_BYTES = bytes([0x09, 0x0a, 0x0d, *range(0x20, 0x7f), *range(0x80, 0x100)])
+_REFUSED = re.compile(r"[^\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A line at the top level (in "\n" + the document), not a list's item: where a name is.
+_TOP_LINE = re.compile(r"\n(?!-(?:[ \n]|$))([^ \n#][^\n]*)")
+_TOP_KEY = re.compile(r"""(?:'([^'\n]*)'|"([^"\\\n]*)"|([^\s#'"][^\n]*?))[ \t]*:(?:[ \t]|$)""")
+
+
+def _quick_yaml(src: str) -> tuple[dict, dict[str, int]] | None:
+    """The front matter as PyYAML reads it, with each name's line, read by yaml-rs: six times faster on
+    a podcast's transcript. None where the two may read it apart, or it holds an error (PyYAML says
+    where), or the names' lines are not plain (each name at a line's start, once)."""
+    if (any(char in src for char in _APART_CHARACTERS) or "]:" in src
+            or ("\r" in src and _LONE_RETURN.search(src))
+            or src.encode(errors="replace").translate(None, _ALLOWED_BYTES)   # an ASCII control character
+            or (not src.isascii() and _REFUSED.search(src))
+            or any(pattern.search("\n" + src) for pattern in _READ_APART)):
+        return None
+    try:
+        data = yaml_rs.loads(src, parse_datetime=False)   # it would read quoted dates as dates
+    except yaml_rs.YAMLDecodeError:   # an error, or a name given twice (which PyYAML allows)
+        return None
+    if not isinstance(data, dict):
+        return None
+    key_lines, text, counted, line = {}, "\n" + src, 0, 1
+    for top in _TOP_LINE.finditer(text):
+        line += text.count("\n", counted, top.start() + 1)
+        counted = top.start() + 1
+        match = _TOP_KEY.match(top.group(1))
+        if match is None:
+            return None
+        key_lines[next(part for part in match.groups() if part is not None)] = line
+    return (data, key_lines) if list(key_lines) == [str(key) for key in data] else None
+
+
+def _library_yaml(src: str, path: Path) -> tuple[dict, dict[str, int]]:
+    """The front matter read by PyYAML (libyaml's parser), with each top-level name's line."""
+    loader = None
     try:
         loader = _YamlLoader(src)
         node = loader.get_single_node()
@@ -177,13 +256,9 @@ def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> No
         raise ParseError(f"front matter must be `name: value` lines, found {kind}", path,
                          node.start_mark.line + 2,
                          hint="Front matter maps names to values, e.g. `title: My page`.")
-    page.front_matter = "yaml"
     # A later duplicate key wins, in the lines as in the data.
-    key_lines = {key.value: key.start_mark.line + 2
-                 for key, _ in (node.value if data else ()) if isinstance(key, yaml.ScalarNode)}
-    for key, value in data.items():
-        page.variables[str(key)] = value
-        page.lines[str(key)] = key_lines.get(str(key), 1)
+    return data, {str(key.value): key.start_mark.line + 2
+                  for key, _ in (node.value if data else ()) if isinstance(key, yaml.ScalarNode)}
 
 
 _TOML_WHERE = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
