@@ -107,7 +107,7 @@ def build(site: Path, out: Path | None, clean: bool, strict: bool, quiet: bool, 
             for rel in sorted(report.changed):
                 click.echo(f"wrote {rel}", err=True)
             if kept_process.kept_pid is not None:
-                click.echo(f"built by the kept build process {kept_process.kept_pid} (--keep-build 0: in this one)", err=True)
+                click.echo(f"built by the kept build process {kept_process.kept_pid} (with --keep-build 0, by the command itself)", err=True)
         if not quiet:
             click.echo(summary(report, options.output, strict), err=True)
         code = 1 if report.failed(strict) else 0

@@ -3,6 +3,8 @@ and the site's Markdown flavour (whether it reads Markdown as Franklin does)."""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -37,6 +39,8 @@ class SiteConfig:
     diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate, a folder
     flavour: str = COMMONMARK           # the site's Markdown flavour (a page may choose its own)
     generator: GeneratorSite | None = None  # a Jekyll or Hexo site: its _config.yml, data, documents
+    # What `file_stat` has looked at, as it was then: a build's config is read anew each build.
+    seen: dict[str, os.stat_result | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path(self) -> Path:
@@ -58,6 +62,17 @@ class SiteConfig:
                 prepath = urlsplit(base_url).path
         if prepath is not None:
             self.variables["prepath"] = prepath
+
+    def file_stat(self, rel: str) -> os.stat_result | None:
+        """The stat of a file of the site (None: no such file), taken once a build: every page's
+        reading and rendering asks which layouts and utils the site has (nine stats a page)."""
+        if rel not in self.seen:
+            try:
+                found = os.stat(self.root / rel)
+            except OSError:
+                found = None
+            self.seen[rel] = found if found is not None and stat.S_ISREG(found.st_mode) else None
+        return self.seen[rel]
 
     def flavour_of(self, variables: dict[str, Any], path: Path | None = None, line: int | None = None) -> str:
         """The Markdown flavour of a page with these variables: its `flavour`, else the site's.

@@ -244,7 +244,7 @@ def read_text(source: SourceFile, ctx: ReadContext, data: bytes | None, digest: 
 
                 page.content = compile_sass(generator, source.path, page.content)
         elif source.path.suffix == ".html":
-            franklin = franklin_layout.applies(ctx.config.root, page.variables)
+            franklin = franklin_layout.applies(ctx.config, page.variables)
             page.content = render_html(page, page_vars.body, ctx) if franklin else page_vars.body
         else:
             render_body(page, page_vars.body, ctx)

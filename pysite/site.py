@@ -118,7 +118,7 @@ class SiteView:
         if self.config.generator is not None:
             return None  # Liquid layouts: any template may count
         if choice not in self.layout_templates:  # once per layout asked for, as layout_uses
-            franklin = franklin_layout.applies(self.config.root, {"layout": page.layout})
+            franklin = franklin_layout.applies(self.config, {"layout": page.layout})
             self.layout_templates[choice] = None if franklin else templates_key(
                 self.layouts, f"{self.layout_name(page)}.html", frozenset())
         return self.layout_templates[choice]
@@ -131,7 +131,7 @@ class SiteView:
         # (template lookups and parses cost ~0.1 ms a page: 100 ms a rebuild on a 1,000-page site).
         choice = str(page.layout or "")
         if choice not in self.layout_uses:
-            self.layout_uses[choice] = (franklin_layout.applies(self.config.root, {"layout": page.layout})
+            self.layout_uses[choice] = (franklin_layout.applies(self.config, {"layout": page.layout})
                                         or uses_pages(self.layouts, self.layout_name(page)))
         return self.layout_uses[choice]
 
@@ -170,7 +170,7 @@ class SiteView:
         scope = franklin_layout.render_scope(self, page, [] if warnings is None else warnings)
         scope.part = part
         content = resolve_late(page.content, scope)
-        if franklin_layout.applies(self.config.root, page.variables):
+        if franklin_layout.applies(self.config, page.variables):
             if page.source.path.suffix == ".html":   # as Franklin: never put in head and foot
                 return prefix_links(content, self.config.prepath)
             return prefix_links(franklin_layout.render_page(scope, content), self.config.prepath)

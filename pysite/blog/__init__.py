@@ -28,7 +28,7 @@ def url_hint(config: Any) -> str:
 def reads_every_page(view: Any) -> bool:
     """Whether `outputs` reads more of each page than its listed facts: feeds and the sitemap read
     many of its variables, Franklin's tag.html and Jekyll's and Hexo's layouts anything."""
-    if view.config.generator is not None or franklin_layout.applies(view.config.root, {}):
+    if view.config.generator is not None or franklin_layout.applies(view.config, {}):
         return True
     if not origin(view.site):  # no feeds and no sitemap without the site's URL
         return False
@@ -48,7 +48,7 @@ def outputs(view: Any, copied: set[str], diagnostics: list[Diagnostic]) -> dict[
 
     made: dict[str, str] = {}
     # A Franklin site's tag pages and feed are Franklin's: from its `tag.html` and `_rss/`.
-    franklin = franklin_layout.applies(view.config.root, {})
+    franklin = franklin_layout.applies(view.config, {})
     if franklin:
         makers = [lambda v: taxonomy.franklin_pages(v, diagnostics), lambda v: franklin_feeds.files(v, diagnostics)]
         own_feeds = False

@@ -39,7 +39,7 @@ def page_scope(config, rel: str, variables: dict[str, Any], warnings: list[Diagn
     (`bridge()` gives the Julia bridge for utils.jl, or None without Julia), the other pages'
     variables as their files define them (`site_pages()`)."""
     scope = PageScope(config.root, rel, variables, config.variables, warnings, site_pages=site_pages)
-    scope.utils = load_utils(config.root, bridge)
+    scope.utils = load_utils(config, bridge)
     scope.definitions = site_definitions(config.body, config.path if config.body else None)
     return scope
 

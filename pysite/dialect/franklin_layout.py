@@ -14,7 +14,7 @@ Which pages: a page that sets no `layout`, in a site whose `_layout/` has
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pysite.dialect.context import PageScope, as_text
 from pysite.dialect.scan import Source
@@ -22,28 +22,30 @@ from pysite.dialect.templates import render_template
 from pysite.dialect.utils import load_utils
 from pysite.errors import Diagnostic
 
+if TYPE_CHECKING:
+    from pysite.config import SiteConfig
 
-def applies(root: Path, variables: dict[str, Any]) -> bool:
-    """Whether a page with these variables is assembled the Franklin way."""
+
+def applies(config: SiteConfig, variables: dict[str, Any]) -> bool:
+    """Whether a page with these variables is assembled the Franklin way (`config`: the site's SiteConfig)."""
     if variables.get("layout"):
         return False
-    layout = root / "_layout"
-    return (layout / "skeleton.html").is_file() or (
-        (layout / "head.html").is_file() and not (layout / "default.html").is_file())
+    has = config.file_stat
+    return bool(has("_layout/skeleton.html") or (has("_layout/head.html") and not has("_layout/default.html")))
 
 
 def render_scope(view, page, warnings: list[Diagnostic]) -> PageScope:
     """The page as render-time calls see it: its view, the site, every other page."""
     root = view.config.root
     return PageScope(root, page.source.rel, view.view_of(page), view.site, warnings,
-                     utils=load_utils(root, getattr(view, "site_bridge", None)), view=view, headings=page.headings)
+                     utils=load_utils(view.config, getattr(view, "site_bridge", None)), view=view, headings=page.headings)
 
 
 def site_scope(view, rel: str, variables: dict[str, Any], warnings: list[Diagnostic]) -> PageScope:
     """What a file the build makes (a tag page, a feed) sees: its own variables and the site."""
     root = view.config.root
     return PageScope(root, rel, variables, view.site, warnings,
-                     utils=load_utils(root, getattr(view, "site_bridge", None)), view=view)
+                     utils=load_utils(view.config, getattr(view, "site_bridge", None)), view=view)
 
 
 def render_page(scope: PageScope, content: str) -> str:

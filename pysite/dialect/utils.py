@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from pysite.dialect.context import PageScope, as_text
 from pysite.errors import ParseError
+
+if TYPE_CHECKING:
+    from pysite.config import SiteConfig
 
 PREFIXES = {"hfun": "hfun_", "lx": "lx_"}
 
@@ -209,14 +212,11 @@ def julia_utils(bridge: Any, path: Path) -> Any:
     return _JULIA[key]
 
 
-def load_utils(root: Path, bridge: Callable | None = None) -> Utils | None:
-    """The site's utils.py and utils.jl, or None when it has neither."""
-    path = root / "utils.py"
-    python = None
-    if path.is_file():
-        stat = path.stat()
-        python = _python_utils(path, stat.st_mtime_ns, stat.st_size)
-    julia_path = root / "utils.jl"
-    if python is None and not julia_path.is_file():
+def load_utils(config: SiteConfig, bridge: Callable | None = None) -> Utils | None:
+    """The site's utils.py and utils.jl, or None when it has neither (`config`: the site's SiteConfig)."""
+    stat = config.file_stat("utils.py")
+    python = _python_utils(config.root / "utils.py", stat.st_mtime_ns, stat.st_size) if stat else None
+    julia = config.file_stat("utils.jl") is not None
+    if python is None and not julia:
         return None
-    return Utils(python, julia_path if julia_path.is_file() else None, bridge)
+    return Utils(python, config.root / "utils.jl" if julia else None, bridge)
