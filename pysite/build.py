@@ -237,7 +237,7 @@ class Builder:
                    ) -> list[Page]:
         """Every page as read, reading again only what changed (`unchanged`: the pages known to be as
         they were, not looked at)."""
-        from pysite.page import ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched, unpacked
+        from pysite.page import Page, ReadContext, defined_variables, inputs_changed, read_source, source_stat, touched, unpacked
 
         def readable(source: SourceFile) -> tuple[bytes | None, str]:
             try:
@@ -267,16 +267,19 @@ class Builder:
                           self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
         # Pages that need Julia are put off (NeedsJulia), to run side by side, when there are cores for it.
         self.evaluator.julia_here = not self.julia_in_parallel()
+        def opened(rows: tuple[bytes, bytes] | None) -> tuple[tuple[bytes, bytes], Page] | None:
+            return None if rows is None else (rows, unpacked(rows))   # as it comes, while the others are read
+
         try:
-            fresh = self.map(read_in_worker, ctx, todo, "reading")
+            fresh = self.map(read_in_worker, ctx, todo, "reading", each=opened)
         finally:
             self.evaluator.julia_here = True
-        needs = [index for index, rows in enumerate(fresh) if rows is None]
-        for index, rows in zip(needs, self.map(read_in_worker, ctx, [todo[i] for i in needs], "evaluating")):
-            fresh[index] = rows
-        read = [unpacked(rows) for rows in fresh]
-        self.packed = {page.source.rel: rows for page, rows in zip(read, fresh)}
-        return sorted(known + read, key=lambda page: page.source.rel)
+        needs = [index for index, found in enumerate(fresh) if found is None]
+        for index, found in zip(needs, self.map(read_in_worker, ctx, [todo[i] for i in needs], "evaluating",
+                                                each=opened)):
+            fresh[index] = found
+        self.packed = {page.source.rel: rows for rows, page in fresh}
+        return sorted(known + [page for _, page in fresh], key=lambda page: page.source.rel)
 
     def julia_in_parallel(self) -> bool:
         """Whether pages that run cells are read on several processes, each with its own Julia worker."""
@@ -325,7 +328,10 @@ class Builder:
         job = RenderJob(view, todo, output, self.options.link_warnings)
         sources = {page.source.out: page.source for page in todo}
         layout_failures: list[tuple[str, Diagnostic]] = []
-        for out, diagnostics, links in self.map(render_in_worker, job, range(len(todo)), "writing"):
+        generated = []   # tag pages, feeds...: made here while the workers render the pages
+        for out, diagnostics, links in self.map(render_in_worker, job, range(len(todo)), "writing", meanwhile=lambda:
+                                                generated.append(self.generate(view, layout_key, {s.out for s in files},
+                                                                               output, report))):
             if links is not None:
                 report.links[out] = links
             for diagnostic in diagnostics:
@@ -347,7 +353,9 @@ class Builder:
             if not self.kept(source.out, key, output):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
-        self.generate(view, layout_key, {s.out for s in files}, output, outputs, report)
+        _, digests, diagnostics = generated[0]
+        outputs.update(digests)
+        report.diagnostics.extend(diagnostics)
         for page in pages:  # files the page's cells wrote into @OUTPUT, and its utils.jl functions
             made = page.cells or page.ran_utils
             for rel, source in self.evaluator.cache.published_files(page.source.rel) if made else ():
@@ -380,10 +388,11 @@ class Builder:
         return {rel: (key, old[rel][1] if key and rel not in changed and rel in old and old[rel][0] == key
                       else file_stat(self.out / rel)) for rel, key in outputs.items()}
 
-    def generate(self, view: SiteView, layout_key: str, copied: set[str], output: Output, outputs: dict[str, str],
-                 report: BuildReport) -> None:
+    def generate(self, view: SiteView, layout_key: str, copied: set[str], output: Output,
+                 report: BuildReport) -> tuple[str, dict[str, str], list[Diagnostic]]:
         """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show
-        (or one of them is not on disk as it was made)."""
+        (or one of them is not on disk as it was made). Returns what was made: (key, {output: digest},
+        diagnostics)."""
         from pysite.site import generated_key, generated_outputs
 
         key = f"{generated_key(view, copied)}\0{layout_key}"
@@ -398,9 +407,8 @@ class Builder:
                 if not self.kept(rel, made[1][rel], output):
                     output.write(rel, data)
                     report.changed.add(rel)
-        outputs.update(made[1])
-        report.diagnostics.extend(made[2])
         self.made = made
+        return made
 
     def layout_key(self) -> str:
         digest = hashlib.sha256()
@@ -413,8 +421,11 @@ class Builder:
 
     # Both phases --------------------------------------------------------------------------
 
-    def map(self, function: Callable, context, items, stage: str) -> list:
-        """Run a stage, `function(context, item)`, over items, on every core when there are enough."""
+    def map(self, function: Callable, context, items, stage: str, each: Callable = lambda result: result,
+            meanwhile: Callable[[], None] = lambda: None) -> list:
+        """Run a stage, `function(context, item)`, over items, on every core when there are enough:
+        `each(result)` of each, in this process as it comes, and `meanwhile()` here while the workers
+        work (after them when there are none)."""
         total = len(items)
         # Layouts may call utils.jl, whose Julia lives in this process only.
         julia_layouts = stage == "writing" and (self.site / "utils.jl").is_file()
@@ -424,8 +435,9 @@ class Builder:
                                or self.threads) or total < 2:
             results = []
             for item in items:
-                results.append(function(context, item))
+                results.append(each(function(context, item)))
                 self.report_progress(stage, len(results), total)
+            meanwhile()
             return results
         results = []
         # Forked, the workers inherit the context as it is now: given to the initializer, never pickled.
@@ -437,8 +449,10 @@ class Builder:
         with forking.Pool(processes, initializer=enter_worker,
                           initargs=(self.evaluator, context, slots if evaluating else None)) as pool:
             chunk = 1 if evaluating else max(1, total // (self.options.jobs * 8))
-            for result in pool.imap(functools.partial(in_worker, function), items, chunksize=chunk):
-                results.append(result)
+            found = pool.imap(functools.partial(in_worker, function), items, chunksize=chunk)
+            meanwhile()
+            for result in found:
+                results.append(each(result))
                 self.report_progress(stage, len(results), total)
         return results
 
