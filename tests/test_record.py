@@ -4,6 +4,7 @@ disk, and no output folder ever replaces the sources."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -178,6 +179,9 @@ def test_rebuilds_from_the_folder_the_last_build_left_give_the_cold_build_site(t
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
             else:
                 write_tree(site, {rel: text})
+        lock = os.open(out, os.O_RDONLY | os.O_DIRECTORY)   # the last build's linking of that folder is done
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.close(lock)
         if kept.is_dir():  # what a killed build left there is not published
             (kept / "pages/b/index.html").unlink(missing_ok=True)  # new files, as a build writes them
             write_tree(kept, {"stray.html": "stray", "pages/b/index.html": "stale"})
