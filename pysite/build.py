@@ -267,6 +267,7 @@ class Builder:
                           self.evaluator.site_bridge, functools.cache(lambda: defined_variables(config, sources)))
         # Pages that need Julia are put off (NeedsJulia), to run side by side, when there are cores for it.
         self.evaluator.julia_here = not self.julia_in_parallel()
+
         def opened(rows: tuple[bytes, bytes] | None) -> tuple[tuple[bytes, bytes], Page] | None:
             return None if rows is None else (rows, unpacked(rows))   # as it comes, while the others are read
 

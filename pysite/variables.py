@@ -169,15 +169,15 @@ def _read_yaml(lines: list[str], close: int, path: Path, page: PageSource) -> No
         page.lines[str(key)] = key_lines.get(str(key), 1)
 
 
-# Where yaml-rs (YAML 1.2, in Rust) may read a document apart from PyYAML (YAML 1.1), found in its
-# text. A scalar is looked at where one may start (after a line's indent and any `- `,
-# after `: `, and in a flow list): one that YAML 1.1 or 1.2 reads as a number or date, other than a
-# plain decimal, or as a 1.1 boolean, and a merge key, tag, anchor, alias or complex key. Then
-# a flow list over lines or with quotes; flow mappings; a line of spaces only; tabs, NEL and Unicode line separators (line
-# breaks or errors to PyYAML); a lone carriage return; characters PyYAML refuses. What is found
-# costs only speed: PyYAML reads that document. Each pattern starts with one character, which the
-# regular expression engine finds fast. tests/test_variables.py proves the two readers equal on
-# generated documents.
+# Where yaml-rs (YAML 1.2, in Rust) may read a document apart from PyYAML (YAML 1.1), as its text
+# shows. A scalar is looked at where one may start (after a line's indent and any `- `, after `: `,
+# in a flow list): one read as a number or date by either version, but a plain decimal; a 1.1
+# boolean; a merge key, tag, anchor, alias, empty key or complex key; a block scalar but a plain one.
+# Then: a flow list over lines, or with quotes, mappings or lists in it; flow mappings; a line of
+# spaces only; tabs, NEL and Unicode line separators; a lone carriage return; characters PyYAML
+# refuses. What is found costs only speed: PyYAML reads that document. Each pattern starts with one
+# character, which the regular expression engine finds fast. tests/test_variables.py proves the two
+# readers equal on generated documents.
 _BLOCK_END = r"[ \t]*(?:$|[ \t]#|:(?:[ \t]|$))"
 _FLOW_END = r"[ \t]*(?:$|[ \t]#|:(?:[ \t]|$)|[,\]])"
 _AGREED = r"-?(?:0|[1-9][0-9]*)"
