@@ -329,10 +329,9 @@ class Builder:
         job = RenderJob(view, todo, output, self.options.link_warnings)
         sources = {page.source.out: page.source for page in todo}
         layout_failures: list[tuple[str, Diagnostic]] = []
-        generated = []   # tag pages, feeds...: made here while the workers render the pages
+        # Tag pages, feeds...: made here while the workers render the pages (self.made).
         for out, diagnostics, links in self.map(render_in_worker, job, range(len(todo)), "writing", meanwhile=lambda:
-                                                generated.append(self.generate(view, layout_key, {s.out for s in files},
-                                                                               output, report))):
+                                                self.generate(view, layout_key, {s.out for s in files}, output, report)):
             if links is not None:
                 report.links[out] = links
             for diagnostic in diagnostics:
@@ -354,9 +353,8 @@ class Builder:
             if not self.kept(source.out, key, output):
                 output.copy(source.path, source.out)
                 report.changed.add(source.out)
-        _, digests, diagnostics = generated[0]
-        outputs.update(digests)
-        report.diagnostics.extend(diagnostics)
+        outputs.update(self.made[1])
+        report.diagnostics.extend(self.made[2])
         for page in pages:  # files the page's cells wrote into @OUTPUT, and its utils.jl functions
             made = page.cells or page.ran_utils
             for rel, source in self.evaluator.cache.published_files(page.source.rel) if made else ():
@@ -389,11 +387,10 @@ class Builder:
         return {rel: (key, old[rel][1] if key and rel not in changed and rel in old and old[rel][0] == key
                       else file_stat(self.out / rel)) for rel, key in outputs.items()}
 
-    def generate(self, view: SiteView, layout_key: str, copied: set[str], output: Output,
-                 report: BuildReport) -> tuple[str, dict[str, str], list[Diagnostic]]:
+    def generate(self, view: SiteView, layout_key: str, copied: set[str], output: Output, report: BuildReport) -> None:
         """Tag pages, feeds, sitemap...: made again only when a page or a layout changed what they show
-        (or one of them is not on disk as it was made). Returns what was made: (key, {output: digest},
-        diagnostics)."""
+        (or one of them is not on disk as it was made). What was made goes to `self.made`: (key,
+        {output: digest}, diagnostics)."""
         from pysite.site import generated_key, generated_outputs
 
         key = f"{generated_key(view, copied)}\0{layout_key}"
@@ -409,7 +406,6 @@ class Builder:
                     output.write(rel, data)
                     report.changed.add(rel)
         self.made = made
-        return made
 
     def layout_key(self) -> str:
         digest = hashlib.sha256()

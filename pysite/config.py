@@ -39,7 +39,7 @@ class SiteConfig:
     diagnostics: list[Diagnostic] = field(default_factory=list)   # variables Julia could not evaluate, a folder
     flavour: str = COMMONMARK           # the site's Markdown flavour (a page may choose its own)
     generator: GeneratorSite | None = None  # a Jekyll or Hexo site: its _config.yml, data, documents
-    # What `file_stat` has looked at, as it was then: a build's config is read anew each build.
+    # What `site_file_stat` has looked at, as it was then: a build's config is read anew each build.
     seen: dict[str, os.stat_result | None] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -63,7 +63,7 @@ class SiteConfig:
         if prepath is not None:
             self.variables["prepath"] = prepath
 
-    def file_stat(self, rel: str) -> os.stat_result | None:
+    def site_file_stat(self, rel: str) -> os.stat_result | None:
         """The stat of a file of the site (None: no such file), taken once a build: every page's
         reading and rendering asks which layouts and utils the site has (nine stats a page)."""
         if rel not in self.seen:

@@ -30,7 +30,7 @@ def applies(config: SiteConfig, variables: dict[str, Any]) -> bool:
     """Whether a page with these variables is assembled the Franklin way (`config`: the site's SiteConfig)."""
     if variables.get("layout"):
         return False
-    has = config.file_stat
+    has = config.site_file_stat
     return bool(has("_layout/skeleton.html") or (has("_layout/head.html") and not has("_layout/default.html")))
 
 

@@ -214,9 +214,9 @@ def julia_utils(bridge: Any, path: Path) -> Any:
 
 def load_utils(config: SiteConfig, bridge: Callable | None = None) -> Utils | None:
     """The site's utils.py and utils.jl, or None when it has neither (`config`: the site's SiteConfig)."""
-    stat = config.file_stat("utils.py")
+    stat = config.site_file_stat("utils.py")
     python = _python_utils(config.root / "utils.py", stat.st_mtime_ns, stat.st_size) if stat else None
-    julia = config.file_stat("utils.jl") is not None
+    julia = config.site_file_stat("utils.jl") is not None
     if python is None and not julia:
         return None
     return Utils(python, config.root / "utils.jl" if julia else None, bridge)
