@@ -150,18 +150,19 @@ def test_committed_cache_builds_without_julia(tmp_path, logged_julia):
 def test_timeout_from_page_variable_and_flag(tmp_path, logged_julia):
     env, _ = logged_julia
     site = write_tree(tmp_path / "site", {
+        "config.md": "",   # a Franklin site, whose pages set variables with `@def`
         "slow.md": "@def cell_timeout = 1\n\n```!\nwhile true; global s = string(rand()); end\n```\n\n```!\nprintln(\"after\")\n```\n",
         "other.md": "```!\nprintln(\"other page works\")\n```\n",
     })
     result = run_pysite("build", site, env=env)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"slow.md:4: cell `cell1` timed out", result.stderr)
+    assert re.search(r"slow.md:4: cell `cell1` timed out: the cell did not finish within 1 s", result.stderr)
     slow = (site / "__site/slow/index.html").read_text()
     assert 'class="cell-timeout"' in slow
     assert "other page works" in (site / "__site/other/index.html").read_text()
     fast = write_tree(tmp_path / "fast", {"index.md": "```!\nsleep(30)\n```\n"})
     result = run_pysite("build", fast, "--timeout", "1", env=env)
-    assert "timed out" in result.stderr
+    assert "timed out: the cell did not finish within 1 s" in result.stderr
 
 
 def test_julia_expression_in_a_variable(tmp_path, logged_julia):

@@ -451,7 +451,7 @@ def test_yaml_rs_reads_front_matter_as_pyyaml_or_leaves_it_to_pyyaml():
 
     from pysite.variables import _library_yaml, _quick_yaml
 
-    @settings(max_examples=1500, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=600, deadline=None, database=None, derandomize=True,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(_yaml_documents())
     def alike(src: str) -> None:
